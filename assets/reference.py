@@ -1,0 +1,20 @@
+"""``ref__<table>``: every reference CSV of warehouse/ref/ as a table of the ``ref`` schema."""
+
+import dagster as dg
+
+from assets.resources import WarehouseResource
+from warehouse.reference import load_reference, ref_tables
+
+REF_KEYS = [dg.AssetKey(f"ref__{table}") for table in ref_tables()]
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(key, group_name="ref", kinds={"duckdb"}) for key in REF_KEYS],
+    description="Données de référence de l'observatoire (communes, structures, tranches de QF, "
+    "chiffres publiés...), chargées depuis warehouse/ref/.",
+)
+def reference(warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        counts = load_reference(con)
+    for table, count in counts.items():
+        yield dg.MaterializeResult(asset_key=f"ref__{table}", metadata={"lignes": count})

@@ -1,0 +1,83 @@
+"""Assets of a raw source: ``raw_<source>__<table>`` then ``stg_<source>__<table>``.
+
+One factory serves every source: the work is in sources/loading.py; the checks are
+the row accounting and the source's pandera schema, both blocking.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import dagster as dg
+
+from assets.reference import REF_KEYS
+from assets.resources import WarehouseResource
+from schemas import validate_table
+from sources import pocketo
+from sources.loading import build_staging, load_raw
+from sources.pseudonym import Pseudonymiser, load_key
+from sources.spec import SourceSpec
+from warehouse.checks import staged_rows_without_log, unaccounted_files
+
+SOURCES = [pocketo.SPEC]
+
+
+def schema_of(spec: SourceSpec):
+    module, name = spec.schema.rsplit(".", 1)
+    return getattr(importlib.import_module(f"schemas.{module}"), name)
+
+
+def check_result(failures, description: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=len(failures) == 0,
+        metadata={"echecs": len(failures),
+                  "detail": dg.MetadataValue.text(failures.to_string() if len(failures) else "aucun")},
+        description=description,
+    )
+
+
+def source_assets(spec: SourceSpec) -> list:
+    raw_name = f"raw_{spec.name}__{spec.table}"
+    stg_name = f"stg_{spec.name}__{spec.table}"
+
+    @dg.asset(name=raw_name, group_name=spec.name, kinds={"duckdb"},
+              description=f"Fichiers bruts de {spec.folder}/ lus, typés et pseudonymisés.")
+    def raw_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            inventory = load_raw(con, spec, warehouse.raw_path, Pseudonymiser(load_key()))
+        statuses = [row["statut"] for row in inventory]
+        return dg.MaterializeResult(metadata={s: statuses.count(s) for s in sorted(set(statuses))})
+
+    @dg.asset(name=stg_name, deps=[raw_name, *REF_KEYS], group_name=spec.name, kinds={"duckdb"},
+              description=f"Lignes validées et dédoublonnées de {spec.folder}/ ({spec.staging_table}).")
+    def staging_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            build_staging(con, spec)
+            totals = con.execute(
+                "SELECT sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
+                "sum(lignes_doublons) FROM qualite.journal_chargement WHERE source = ?", [spec.name]
+            ).fetchone()
+        names = ["lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_doublons"]
+        return dg.MaterializeResult(metadata={n: int(v or 0) for n, v in zip(names, totals)})
+
+    @dg.asset_check(asset=stg_name, name="comptage_des_lignes", blocking=True,
+                    description="Lues = chargées + quarantaine + doublons + vides/total, par fichier.")
+    def accounting_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            failures = unaccounted_files(con, spec.name)
+            orphans = staged_rows_without_log(con, spec.name, spec.staging_table)
+        result = check_result(failures, "Chaque ligne lue est chargée, en quarantaine ou en doublon.")
+        return dg.AssetCheckResult(passed=result.passed and orphans == 0,
+                                   metadata={**result.metadata, "lignes_sans_journal": orphans})
+
+    @dg.asset_check(asset=stg_name, name="schema_pandera", blocking=True,
+                    description=f"Schéma pandera {spec.schema} sur {spec.staging_table}.")
+    def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            failures = validate_table(con, spec.staging_table, schema_of(spec))
+        return check_result(failures, f"{spec.staging_table} respecte son schéma.")
+
+    return [raw_asset, staging_asset, accounting_check, schema_check]
+
+
+SOURCE_ASSETS = [definition for spec in SOURCES for definition in source_assets(spec)]

@@ -1,0 +1,1 @@
+"""Jobs, the command line and the Dagster definitions of the observatoire."""

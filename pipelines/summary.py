@@ -1,0 +1,59 @@
+"""The short French summary printed after a refresh, read from the warehouse itself."""
+
+from __future__ import annotations
+
+import duckdb
+
+STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
+
+
+def _n(value: int | None) -> str:
+    return f"{int(value or 0):,}".replace(",", "\u202f")
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    lines = []
+    per_source = con.execute("""
+        SELECT source,
+               count(*) FILTER (WHERE statut = 'chargé'), count(*) FILTER (WHERE statut = 'ignoré'),
+               count(*) FILTER (WHERE statut = 'rejeté'), count(*) FILTER (WHERE statut = 'doublon de fichier'),
+               sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), sum(lignes_doublons),
+               sum(lignes_vides_total)
+        FROM qualite.journal_chargement GROUP BY source ORDER BY source""").fetchall()
+    if not per_source:
+        lines.append("Aucun fichier trouvé dans le dossier de dépôt.")
+    for source, read, skipped, rejected, copies, rows, loaded, quarantined, duplicates, blank in per_source:
+        lines.append(
+            f"{source} : {_n(read)} fichier(s) lu(s), {_n(skipped)} ignoré(s), {_n(rejected)} rejeté(s), "
+            f"{_n(copies)} en double ; {_n(rows)} lignes lues : {_n(loaded)} chargées, "
+            f"{_n(quarantined)} en quarantaine, {_n(duplicates)} doublons, {_n(blank)} vides ou totaux"
+        )
+    for source, name, motif in con.execute(
+        "SELECT source, fichier_nom, motif FROM qualite.journal_chargement "
+        "WHERE statut = 'rejeté' ORDER BY ALL"
+    ).fetchall():
+        lines.append(f"  ATTENTION fichier rejeté ({source}) : {name} — {motif}")
+    return lines
+
+
+def _reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
+    counts = dict(con.execute(
+        "SELECT statut, count(*) FROM qualite.rapprochement GROUP BY statut").fetchall())
+    lines = ["Rapprochement avec les chiffres publiés : " + ", ".join(
+        f"{_n(counts.get(s, 0))} {s}" for s in ("ok", "écart", "sans donnée"))]
+    for indicator, structure, year, expected, computed in con.execute(
+        "SELECT indicateur, structure_id, annee, attendu, calcule FROM qualite.rapprochement "
+        "WHERE statut = 'écart' ORDER BY ALL"
+    ).fetchall():
+        lines.append(f"  ATTENTION écart : {indicator} {structure or ''} {year} : "
+                     f"publié {expected}, calculé {computed}")
+    return lines
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> str:
+    quarantined = con.execute("SELECT count(*) FROM qualite.quarantaine").fetchone()[0]
+    lines = _sources(con) + _reconciliation(con)
+    if quarantined:
+        lines.append(f"{_n(quarantined)} ligne(s) en quarantaine : voir qualite.quarantaine "
+                     "(fichier, ligne, colonne, motif).")
+    return "\n".join(lines)

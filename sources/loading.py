@@ -1,0 +1,174 @@
+"""From a source's drop folder to its staging table, for any source with a spec.
+
+1. :func:`load_raw` reads every file (typed, pseudonymised) into ``raw.<source>__<table>``,
+   every cell failure into ``raw.<source>__anomalies`` and every file into
+   ``raw.<source>__fichiers``.
+2. :func:`build_staging` applies the spec's row rules, writes the quarantine,
+   de-duplicates on the natural key (the newest file wins, conflicts are
+   logged), runs the source's staging SQL and writes the load log, so that for
+   every file: rows read = loaded + quarantined + duplicates + blank/total.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sources.discovery import RawFile, discover
+from sources.pseudonym import Pseudonymiser
+from sources.reading import FileRejected, ReadStats, read_chunks
+from sources.spec import SourceSpec
+from sources.transform import type_chunk, typed_name
+from warehouse.db import read_sql, replace_source_rows, transaction
+
+CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
+
+
+def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
+    columns = [
+        ("fichier_hash", "VARCHAR"), ("fichier_nom", "VARCHAR"), ("fichier_modifie", "TIMESTAMP"),
+        ("feuille", "VARCHAR"), ("ligne", "INTEGER"),
+    ]
+    for column in spec.columns.values():
+        if not column.personal:
+            columns.append((typed_name(column), column.sql_type))
+        if column.kind == "commune":
+            columns.append(("commune_libelle", "VARCHAR"))
+    if spec.age:
+        columns.append(("age", "INTEGER"))
+    columns += [(p.column, "VARCHAR") for p in spec.pseudonyms]
+    return columns
+
+
+def content_columns(spec: SourceSpec) -> list[str]:
+    """The columns that say what a row is (everything but where it came from)."""
+    provenance = {"fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne"}
+    return [name for name, _ in _raw_columns(spec) if name not in provenance]
+
+
+def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in _raw_columns(spec))
+    prefix = f"raw.{spec.name}__"
+    con.execute(f"CREATE OR REPLACE TABLE {spec.raw_table} ({columns})")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {prefix}anomalies (fichier_hash VARCHAR, feuille VARCHAR,"
+        " ligne INTEGER, colonne VARCHAR, valeur_brute VARCHAR, motif VARCHAR)"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {prefix}fichiers (fichier_nom VARCHAR, fichier_hash VARCHAR,"
+        " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT)"
+    )
+
+
+def _read_file(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: RawFile, pseudonymiser: Pseudonymiser
+) -> ReadStats:
+    stats = ReadStats()
+    for chunk in read_chunks(file.path, spec, stats):
+        chunk["fichier_hash"], chunk["fichier_nom"] = file.sha256, file.name
+        chunk["fichier_modifie"] = file.modified
+        typed, anomalies = type_chunk(chunk, spec, pseudonymiser)
+        con.register("_chunk", typed)
+        con.execute(f"INSERT INTO {spec.raw_table} BY NAME SELECT * FROM _chunk")
+        con.register("_chunk", anomalies)
+        con.execute(f"INSERT INTO raw.{spec.name}__anomalies BY NAME SELECT * FROM _chunk")
+        con.unregister("_chunk")
+    return stats
+
+
+def _file_row(file: RawFile, status: str, motif: str | None, blank: int) -> dict:
+    return {
+        "fichier_nom": file.name, "fichier_hash": file.sha256, "modifie_le": file.modified,
+        "statut": status, "motif": motif, "lignes_vides_total": blank,
+    }
+
+
+def load_raw(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw_dir: Path, pseudonymiser: Pseudonymiser
+) -> list[dict]:
+    """Read every file of the source's folder; returns the file inventory."""
+    inventory = []
+    with transaction(con):
+        _create_raw_tables(con, spec)
+        for file in discover(raw_dir / spec.folder):
+            if not file.is_table:
+                inventory.append(_file_row(file, IGNORE, "pas un fichier de données", 0))
+            elif file.duplicate_of:
+                inventory.append(_file_row(file, DOUBLON, f"identique à {file.duplicate_of}", 0))
+            else:
+                try:
+                    stats = _read_file(con, spec, file, pseudonymiser)
+                    inventory.append(_file_row(file, CHARGE, None, stats.blank_or_total))
+                except FileRejected as rejection:
+                    inventory.append(_file_row(file, REJETE, str(rejection), 0))
+        if inventory:
+            con.register("_files", pd.DataFrame(inventory))
+            con.execute(f"INSERT INTO raw.{spec.name}__fichiers BY NAME SELECT * FROM _files")
+            con.unregister("_files")
+    return inventory
+
+
+def _rule_anomalies_sql(spec: SourceSpec) -> list[str]:
+    labels = {name: column.label for name, column in spec.columns.items()}
+    return [
+        f"INSERT INTO raw.{spec.name}__anomalies "
+        f"SELECT fichier_hash, feuille, ligne, '{', '.join(labels[c] for c in rule.columns)}', "
+        f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE"
+        for rule in spec.rules
+    ]
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    prefix = f"raw.{spec.name}__"
+    key = ", ".join(spec.natural_key)
+    content = ", ".join(content_columns(spec))
+    with transaction(con):
+        for statement in _rule_anomalies_sql(spec):
+            con.execute(statement)
+        replace_source_rows(con, "qualite.quarantaine", spec.name, f"""
+            SELECT '{spec.name}' AS source, r.fichier_nom, a.fichier_hash, a.feuille, a.ligne,
+                   string_agg(DISTINCT a.colonne, ', ' ORDER BY a.colonne) AS colonne,
+                   string_agg(a.valeur_brute, ' | ' ORDER BY a.colonne, a.valeur_brute) AS valeur_brute,
+                   string_agg(a.colonne || ' : ' || a.motif, ' ; ' ORDER BY a.colonne, a.motif) AS motif,
+                   count(*) AS nb_anomalies
+            FROM {prefix}anomalies a
+            JOIN (SELECT DISTINCT fichier_hash, fichier_nom FROM {spec.raw_table}) r USING (fichier_hash)
+            GROUP BY ALL""")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _classes AS
+            SELECT r.*, hash({content}) AS empreinte,
+                   row_number() OVER (PARTITION BY {key}
+                       ORDER BY fichier_modifie DESC, fichier_nom DESC, feuille DESC, ligne DESC) AS rang
+            FROM {spec.raw_table} r
+            ANTI JOIN (SELECT DISTINCT fichier_hash, feuille, ligne FROM {prefix}anomalies) q
+                USING (fichier_hash, feuille, ligne)""")
+        _log_conflicts(con, spec)
+        con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
+        replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
+            WITH lus AS (SELECT fichier_nom, count(*) AS n FROM {spec.raw_table} GROUP BY ALL),
+                 charges AS (SELECT fichier_nom, count(*) AS n FROM {spec.staging_table} GROUP BY ALL),
+                 quarantaine AS (SELECT fichier_nom, count(*) AS n FROM qualite.quarantaine
+                                 WHERE source = '{spec.name}' GROUP BY ALL),
+                 doublons AS (SELECT fichier_nom, count(*) AS n FROM _classes WHERE rang > 1 GROUP BY ALL)
+            SELECT '{spec.name}' AS source, f.fichier_nom, f.fichier_hash, f.modifie_le, f.statut, f.motif,
+                   coalesce(lus.n, 0) + f.lignes_vides_total AS lignes_lues,
+                   coalesce(charges.n, 0) AS lignes_chargees,
+                   coalesce(quarantaine.n, 0) AS lignes_quarantaine,
+                   coalesce(doublons.n, 0) AS lignes_doublons,
+                   f.lignes_vides_total
+            FROM {prefix}fichiers f
+            LEFT JOIN lus USING (fichier_nom) LEFT JOIN charges USING (fichier_nom)
+            LEFT JOIN quarantaine USING (fichier_nom) LEFT JOIN doublons USING (fichier_nom)""")
+
+
+def _log_conflicts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    key = " AND ".join(f"perdant.{c} = gagnant.{c}" for c in spec.natural_key)
+    replace_source_rows(con, "qualite.avertissements", spec.name, f"""
+        SELECT '{spec.name}' AS source, 'conflit' AS type, perdant.fichier_nom, perdant.feuille,
+               perdant.ligne, NULL AS colonne,
+               'ligne en double avec des valeurs différentes : remplacée par ' || gagnant.fichier_nom
+               || ' ligne ' || gagnant.ligne || ' (fichier le plus récent)' AS message
+        FROM _classes perdant JOIN _classes gagnant ON {key} AND gagnant.rang = 1
+        WHERE perdant.rang > 1 AND perdant.empreinte <> gagnant.empreinte""")

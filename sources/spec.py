@@ -1,0 +1,120 @@
+"""A source's reader spec, kept as data in ``sources/specs/<source>.yaml``.
+
+The spec says which columns the raw export has (with their header aliases,
+their type and whether they are personal), how persons are pseudonymised, the
+natural key, and the row rules that send a row to quarantine. Adding a source
+is writing one of these files, a pandera schema and the indicator SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from sources.parsing import header_key
+
+SPEC_DIR = Path(__file__).parent / "specs"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    label: str  # the column's name in the contract, for messages
+    kind: str  # nombre, date, heure, texte, structure, commune, or a category name
+    aliases: tuple[str, ...]
+    required: bool = False
+    personal: bool = False
+    sql_type: str = "VARCHAR"
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    column: str  # the key column written to the warehouse
+    parts: tuple[str, ...]  # the columns whose normalised values are hashed
+
+
+@dataclass(frozen=True)
+class Rule:
+    columns: tuple[str, ...]
+    valid: str  # SQL, true when the row is fine (NULL counts as a failure)
+    reason: str  # SQL text expression, the French reason
+    value: str  # SQL text expression, the value shown (NULL for a personal column)
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: load_spec caches one per source
+class SourceSpec:
+    name: str
+    folder: str
+    table: str
+    columns: dict[str, ColumnSpec]
+    categories: dict[str, dict[str, str]]
+    pseudonyms: tuple[Pseudonym, ...]
+    age: tuple[str, str] | None  # (birth date column, event date column)
+    natural_key: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    schema: str  # "<module>.<name>" in schemas/
+    alias_index: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name, column in self.columns.items() if column.required]
+
+    @property
+    def personal(self) -> set[str]:
+        return {name for name, column in self.columns.items() if column.personal}
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.name}__{self.table}"
+
+    @property
+    def staging_table(self) -> str:
+        return f"staging.{self.name}__{self.table}"
+
+
+SQL_TYPES = {"nombre": "DECIMAL(14, 2)", "date": "DATE", "heure": "TIME"}
+
+
+def _column(name: str, raw: dict) -> ColumnSpec:
+    label = raw.get("libelle", name)
+    aliases = tuple([label, *raw.get("alias", [])])
+    return ColumnSpec(
+        name=name,
+        label=label,
+        kind=raw["type"],
+        aliases=aliases,
+        required=raw.get("obligatoire", False),
+        personal=raw.get("personnel", False),
+        sql_type=SQL_TYPES.get(raw["type"], "VARCHAR"),
+    )
+
+
+@cache
+def load_spec(name: str) -> SourceSpec:
+    raw = yaml.safe_load((SPEC_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    columns = {col: _column(col, body) for col, body in raw["colonnes"].items()}
+    alias_index = {
+        header_key(alias): column.name for column in columns.values() for alias in column.aliases
+    }
+    age = raw.get("age")
+    return SourceSpec(
+        name=raw["source"],
+        folder=raw["dossier"],
+        table=raw["table"],
+        columns=columns,
+        categories=raw.get("categories", {}),
+        pseudonyms=tuple(
+            Pseudonym(key, tuple(parts)) for key, parts in raw.get("pseudonymes", {}).items()
+        ),
+        age=(age["naissance"], age["evenement"]) if age else None,
+        natural_key=tuple(raw["cle_naturelle"]),
+        rules=tuple(
+            Rule(tuple(r["colonnes"]), r["valide"], r["motif"], r.get("valeur", "NULL"))
+            for r in raw.get("regles", [])
+        ),
+        schema=raw["schema"],
+        alias_index=alias_index,
+    )

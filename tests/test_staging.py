@@ -1,0 +1,101 @@
+"""From files to staging on a real DuckDB file: quarantine, de-duplication, accounting."""
+
+import os
+from decimal import Decimal
+
+import pytest
+from conftest import POCKETO_HEADER, presence, write_csv
+
+from sources.loading import build_staging, load_raw
+from sources.pocketo import SPEC
+from sources.pseudonym import Pseudonymiser
+from warehouse.checks import staged_rows_without_log, unaccounted_files
+from warehouse.db import connect
+from warehouse.reference import load_reference
+
+OLD, NEW = 1_650_000_000, 1_660_000_000
+
+
+@pytest.fixture
+def staged(tmp_path):
+    folder = tmp_path / "raw" / "pocketo"
+    old = write_csv(folder / "export janvier-juin.csv", [
+        POCKETO_HEADER,
+        presence(nom="Dupont-Martin", prenom="Léa", depart="17:00"),  # line 2: loses to new line 2
+        presence(nom="Petit", prenom="Tom", naissance="01/01/2016"),  # line 3: only here, loads
+    ])
+    new = write_csv(folder / "export année.csv", [
+        POCKETO_HEADER,
+        presence(nom="DUPONT MARTIN", prenom="LEA", depart="17:30"),  # 2: same child, wins, 9 h
+        presence(date="31/02/2022"),  # 3
+        presence(arrivee="17:00", depart="08:00"),  # 4
+        presence(naissance="01/01/1997"),  # 5: 25 years old
+        presence(date="10/03/2031"),  # 6
+        presence(structure="ALSH Cahors", unite="Nuitée"),  # 7: two problems, one row
+        presence(nom="Petit", prenom="Tom", naissance="01/01/2016", statut="Absent",
+                 date="10/03/2022"),  # 8: kept, no hours
+        presence(nom="Petit", prenom="Tom", naissance="01/01/2016", date="11/03/2022",
+                 unite="Matin", arrivee="", depart="-"),  # 9: flat 4 h
+        [""] * 13,  # 10: blank
+    ])
+    os.utime(old, (OLD, OLD))
+    os.utime(new, (NEW, NEW))
+    con = connect(tmp_path / "w.duckdb")
+    load_reference(con)
+    load_raw(con, SPEC, tmp_path / "raw", Pseudonymiser(b"k"))
+    build_staging(con, SPEC)
+    yield con
+    con.close()
+
+
+def test_quarantine_names_file_line_column_and_reason(staged):
+    rows = staged.execute(
+        "SELECT fichier_nom, ligne, colonne, valeur_brute, motif FROM qualite.quarantaine ORDER BY ligne"
+    ).fetchall()
+    assert rows == [
+        ("export année.csv", 3, "Date", "31/02/2022", "Date : date illisible : 31/02/2022"),
+        ("export année.csv", 4, "Arrivée, Départ", "17:00 - 08:00",
+         "Arrivée, Départ : départ (08:00) pas après l'arrivée (17:00)"),
+        ("export année.csv", 5, "Date de naissance", None,
+         "Date de naissance : âge hors de 2 à 18 ans à la date de présence : 25 ans"),
+        ("export année.csv", 6, "Date", "10/03/2031", "Date : date dans le futur : 10/03/2031"),
+        ("export année.csv", 7, "Structure, Unité", "ALSH Cahors | Nuitée",
+         "Structure : structure inconnue : ALSH Cahors ; Unité : valeur inconnue : Nuitée"),
+    ]
+
+
+def test_newest_file_wins_and_the_conflict_is_logged(staged):
+    rows = staged.execute(
+        "SELECT fichier_nom, ligne, heures, heures_estimees, presence FROM staging.pocketo__presences "
+        "ORDER BY date_presence, ligne").fetchall()
+    assert rows == [
+        ("export année.csv", 2, Decimal("9.00"), False, "present"),
+        ("export janvier-juin.csv", 3, Decimal("8.50"), False, "present"),
+        ("export année.csv", 8, Decimal("0.00"), False, "absent"),
+        ("export année.csv", 9, Decimal("4.00"), True, "present"),
+    ]
+    warnings = staged.execute("SELECT fichier_nom, ligne, message FROM qualite.avertissements").fetchall()
+    assert warnings == [("export janvier-juin.csv", 2, "ligne en double avec des valeurs différentes : "
+                         "remplacée par export année.csv ligne 2 (fichier le plus récent)")]
+
+
+def test_every_row_is_accounted_for(staged):
+    log = staged.execute(
+        "SELECT fichier_nom, lignes_lues, lignes_chargees, lignes_quarantaine, lignes_doublons, "
+        "lignes_vides_total FROM qualite.journal_chargement ORDER BY fichier_nom").fetchall()
+    assert log == [("export année.csv", 9, 3, 5, 0, 1), ("export janvier-juin.csv", 2, 1, 0, 1, 0)]
+    assert unaccounted_files(staged, "pocketo").empty
+    assert staged_rows_without_log(staged, "pocketo", SPEC.staging_table) == 0
+
+
+def test_the_accounting_check_catches_a_lost_row(staged):
+    staged.execute("DELETE FROM staging.pocketo__presences WHERE ligne = 9")
+    staged.execute("UPDATE qualite.journal_chargement SET lignes_chargees = lignes_chargees - 1 "
+                   "WHERE fichier_nom = 'export année.csv'")
+    assert unaccounted_files(staged, "pocketo")["fichier_nom"].tolist() == ["export année.csv"]
+
+
+def test_the_same_child_spelled_two_ways_is_one_child(staged):
+    children = staged.execute(
+        "SELECT count(DISTINCT enfant_id) FROM staging.pocketo__presences").fetchone()[0]
+    assert children == 2  # Léa Dupont-Martin / LEA DUPONT MARTIN, and Tom Petit

@@ -1,0 +1,29 @@
+"""Load the project's reference CSV files into the ``ref`` schema (types from ref.sql)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse import REF_DIR
+from warehouse.db import read_sql, transaction
+
+
+def ref_tables() -> list[str]:
+    """Every reference table, one per CSV file in warehouse/ref/."""
+    return sorted(path.stem for path in REF_DIR.glob("*.csv"))
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """(Re)create every ref table and fill it from its CSV; returns the row counts."""
+    counts = {}
+    with transaction(con):
+        con.execute(read_sql("ref"))
+        for table in ref_tables():
+            path = (REF_DIR / f"{table}.csv").as_posix()
+            con.execute(
+                f"INSERT INTO ref.{table} BY NAME SELECT * FROM "
+                "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"')",
+                [path],
+            )
+            counts[table] = con.execute(f"SELECT count(*) FROM ref.{table}").fetchone()[0]
+    return counts

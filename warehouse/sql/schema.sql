@@ -1,0 +1,55 @@
+-- Layers of the warehouse and the quality tables every source writes into.
+CREATE SCHEMA IF NOT EXISTS ref;
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS indicateurs;
+CREATE SCHEMA IF NOT EXISTS qualite;
+
+CREATE TABLE IF NOT EXISTS qualite.journal_chargement (
+    source VARCHAR NOT NULL,
+    fichier_nom VARCHAR NOT NULL,
+    fichier_hash VARCHAR NOT NULL,
+    modifie_le TIMESTAMP,
+    statut VARCHAR NOT NULL,          -- chargé, rejeté, ignoré, doublon de fichier
+    motif VARCHAR,
+    lignes_lues BIGINT NOT NULL,
+    lignes_chargees BIGINT NOT NULL,
+    lignes_quarantaine BIGINT NOT NULL,
+    lignes_doublons BIGINT NOT NULL,
+    lignes_vides_total BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS qualite.quarantaine (
+    source VARCHAR NOT NULL,
+    fichier_nom VARCHAR NOT NULL,
+    fichier_hash VARCHAR NOT NULL,
+    feuille VARCHAR,
+    ligne INTEGER NOT NULL,
+    colonne VARCHAR NOT NULL,
+    valeur_brute VARCHAR,             -- NULL when the column is personal
+    motif VARCHAR NOT NULL,
+    nb_anomalies INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS qualite.avertissements (
+    source VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    fichier_nom VARCHAR,
+    feuille VARCHAR,
+    ligne INTEGER,
+    colonne VARCHAR,
+    message VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS qualite.rapprochement (
+    source VARCHAR NOT NULL,
+    indicateur VARCHAR NOT NULL,
+    structure_id VARCHAR,
+    annee INTEGER NOT NULL,
+    attendu DECIMAL(14, 2) NOT NULL,
+    calcule DECIMAL(14, 2),
+    ecart DECIMAL(14, 2),
+    tolerance DECIMAL(14, 2) NOT NULL,
+    statut VARCHAR NOT NULL,          -- ok, écart, sans donnée
+    note VARCHAR
+);
