@@ -1,4 +1,4 @@
-"""SQL assets built on staging, declared in warehouse/indicateurs.yaml.
+"""SQL assets built on staging, declared in warehouse/indicateurs/<service>.yaml.
 
 ``ind_<service>__<name>`` runs warehouse/sql/ind_<service>__<name>.sql into
 ``indicateurs.<service>_<name>``; ``int_<service>__<name>`` writes the intermediate
@@ -19,7 +19,11 @@ from schemas import validate_table
 from warehouse import PACKAGE_DIR
 from warehouse.db import read_sql, transaction
 
-CATALOGUE = yaml.safe_load((PACKAGE_DIR / "indicateurs.yaml").read_text(encoding="utf-8"))
+CATALOGUE = [
+    entry
+    for path in sorted((PACKAGE_DIR / "indicateurs").glob("*.yaml"))
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8"))
+]
 
 
 def table_of(asset_name: str) -> str:

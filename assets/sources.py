@@ -1,7 +1,9 @@
 """Assets of a raw source: ``raw_<source>__<table>`` then ``stg_<source>__<table>``.
 
-One factory serves every source: the work is in sources/loading.py; the checks are
-the row accounting and the source's pandera schema, both blocking.
+One factory serves every source with a spec in sources/specs/: the work is in
+sources/loading.py (with the reader of the service module sources/<source>.py when it has
+its own ``read_chunks``); the checks are the row accounting and the source's pandera
+schema, both blocking.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import dagster as dg
 from assets.reference import REF_KEYS
 from assets.resources import WarehouseResource
 from schemas import validate_table
-from sources import pocketo
+from sources import reading
 from sources.loading import build_staging, load_raw
 from sources.pseudonym import Pseudonymiser, load_key
-from sources.spec import SourceSpec
+from sources.spec import SourceSpec, load_spec, spec_names
 from warehouse.checks import staged_rows_without_log, unaccounted_files
 
-SOURCES = [pocketo.SPEC]
+SOURCES = [load_spec(name) for name in spec_names()]
+
+
+def reader_of(spec: SourceSpec) -> reading.Reader:
+    service = importlib.import_module(f"sources.{spec.name}")
+    return getattr(service, "read_chunks", reading.read_chunks)
 
 
 def schema_of(spec: SourceSpec):
@@ -44,7 +51,8 @@ def source_assets(spec: SourceSpec) -> list:
               description=f"Fichiers bruts de {spec.folder}/ lus, typés et pseudonymisés.")
     def raw_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            inventory = load_raw(con, spec, warehouse.raw_path, Pseudonymiser(load_key()))
+            inventory = load_raw(con, spec, warehouse.raw_path, Pseudonymiser(load_key()),
+                                 reader_of(spec))
         statuses = [row["statut"] for row in inventory]
         return dg.MaterializeResult(metadata={s: statuses.count(s) for s in sorted(set(statuses))})
 

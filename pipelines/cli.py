@@ -16,10 +16,10 @@ def _refresh(args: argparse.Namespace) -> int:
     raw_dir = settings.raw_dir(args.raw_dir)
     warehouse = settings.warehouse_path(args.warehouse)
     if raw_dir == settings.DEMO_RAW_DIR and not raw_dir.exists():
-        from demo.generate import generate
+        from demo import generate_all
 
         print(f"Génération des données de démonstration dans {raw_dir}")
-        generate(raw_dir)
+        generate_all(raw_dir)
     print(f"Actualisation de l'entrepôt depuis {raw_dir}")
     outcome = refresh(raw_dir, warehouse)
     if outcome.build_path.exists():

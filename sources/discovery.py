@@ -38,18 +38,21 @@ def _sha256(path: Path) -> str:
 
 
 def discover(folder: Path) -> list[RawFile]:
-    """Every file under ``folder`` (any depth), sorted by name; empty if it is missing."""
+    """Every file under ``folder`` (any depth), sorted by name; empty if it is missing.
+
+    Of byte-identical tables, the oldest (then the first by name) is read, the others are copies.
+    """
     if not folder.is_dir():
         return []
-    found: list[RawFile] = []
+    paths = [p for p in folder.rglob("*") if p.is_file()]
+    modified = {p: dt.datetime.fromtimestamp(p.stat().st_mtime) for p in paths}
     first_by_hash: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    found: list[RawFile] = []
+    for path in sorted(paths, key=lambda p: (modified[p], p)):
         name = path.relative_to(folder).as_posix()
         sha = _sha256(path)
         is_table = _is_table(path.relative_to(folder))
-        duplicate_of = first_by_hash.get(sha) if is_table else None
-        if is_table and duplicate_of is None:
-            first_by_hash[sha] = name
-        modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
-        found.append(RawFile(path, name, sha, modified, is_table, duplicate_of))
-    return found
+        duplicate_of = first_by_hash.setdefault(sha, name) if is_table else None
+        found.append(RawFile(path, name, sha, modified[path], is_table,
+                             duplicate_of if duplicate_of != name else None))
+    return sorted(found, key=lambda f: f.name)

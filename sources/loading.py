@@ -1,12 +1,13 @@
 """From a source's drop folder to its staging table, for any source with a spec.
 
 1. :func:`load_raw` reads every file (typed, pseudonymised) into ``raw.<source>__<table>``,
-   every cell failure into ``raw.<source>__anomalies`` and every file into
-   ``raw.<source>__fichiers``.
+   every cell failure into ``raw.<source>__anomalies``, every file into
+   ``raw.<source>__fichiers`` and the reader's warnings into ``raw.<source>__avertissements``.
+   The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
 2. :func:`build_staging` applies the spec's row rules, writes the quarantine,
    de-duplicates on the natural key (the newest file wins, conflicts are
-   logged), runs the source's staging SQL and writes the load log, so that for
-   every file: rows read = loaded + quarantined + duplicates + blank/total.
+   logged), runs the source's staging SQL, writes the warnings and the load log, so that
+   for every file: rows read = loaded + quarantined + duplicates + blank/total.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import pandas as pd
 
 from sources.discovery import RawFile, discover
 from sources.pseudonym import Pseudonymiser
-from sources.reading import FileRejected, ReadStats, read_chunks
+from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
 from sources.transform import type_chunk, typed_name
 from warehouse.db import read_sql, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
+WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
 
 
 def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
@@ -43,9 +45,11 @@ def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
 
 
 def content_columns(spec: SourceSpec) -> list[str]:
-    """The columns that say what a row is (everything but where it came from)."""
-    provenance = {"fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne"}
-    return [name for name, _ in _raw_columns(spec) if name not in provenance]
+    """The columns that say what a row means: not where it came from, nor how a free-text
+    label was spelled (two rows differing only in "LIMOGNE" / "Limogne" do not conflict)."""
+    not_content = {"fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne",
+                   "commune_libelle"}
+    return [name for name, _ in _raw_columns(spec) if name not in not_content]
 
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
@@ -60,21 +64,32 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None
         f"CREATE OR REPLACE TABLE {prefix}fichiers (fichier_nom VARCHAR, fichier_hash VARCHAR,"
         " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT)"
     )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {prefix}avertissements (type VARCHAR, fichier_nom VARCHAR,"
+        " feuille VARCHAR, ligne INTEGER, colonne VARCHAR, message VARCHAR)"
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    con.register("_frame", frame)
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+    con.unregister("_frame")
 
 
 def _read_file(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: RawFile, pseudonymiser: Pseudonymiser
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: RawFile, pseudonymiser: Pseudonymiser,
+    reader: Reader,
 ) -> ReadStats:
     stats = ReadStats()
-    for chunk in read_chunks(file.path, spec, stats):
+    for chunk in reader(file.path, spec, stats):
         chunk["fichier_hash"], chunk["fichier_nom"] = file.sha256, file.name
         chunk["fichier_modifie"] = file.modified
         typed, anomalies = type_chunk(chunk, spec, pseudonymiser)
-        con.register("_chunk", typed)
-        con.execute(f"INSERT INTO {spec.raw_table} BY NAME SELECT * FROM _chunk")
-        con.register("_chunk", anomalies)
-        con.execute(f"INSERT INTO raw.{spec.name}__anomalies BY NAME SELECT * FROM _chunk")
-        con.unregister("_chunk")
+        _insert(con, spec.raw_table, typed)
+        _insert(con, f"raw.{spec.name}__anomalies", anomalies)
+    if stats.warnings:
+        warnings = pd.DataFrame(stats.warnings).assign(fichier_nom=file.name)
+        _insert(con, f"raw.{spec.name}__avertissements", warnings[WARNING_COLUMNS])
     return stats
 
 
@@ -86,7 +101,8 @@ def _file_row(file: RawFile, status: str, motif: str | None, blank: int) -> dict
 
 
 def load_raw(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw_dir: Path, pseudonymiser: Pseudonymiser
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw_dir: Path, pseudonymiser: Pseudonymiser,
+    reader: Reader = read_chunks,
 ) -> list[dict]:
     """Read every file of the source's folder; returns the file inventory."""
     inventory = []
@@ -99,14 +115,12 @@ def load_raw(
                 inventory.append(_file_row(file, DOUBLON, f"identique à {file.duplicate_of}", 0))
             else:
                 try:
-                    stats = _read_file(con, spec, file, pseudonymiser)
+                    stats = _read_file(con, spec, file, pseudonymiser, reader)
                     inventory.append(_file_row(file, CHARGE, None, stats.blank_or_total))
                 except FileRejected as rejection:
                     inventory.append(_file_row(file, REJETE, str(rejection), 0))
         if inventory:
-            con.register("_files", pd.DataFrame(inventory))
-            con.execute(f"INSERT INTO raw.{spec.name}__fichiers BY NAME SELECT * FROM _files")
-            con.unregister("_files")
+            _insert(con, f"raw.{spec.name}__fichiers", pd.DataFrame(inventory))
     return inventory
 
 
@@ -144,8 +158,8 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
             FROM {spec.raw_table} r
             ANTI JOIN (SELECT DISTINCT fichier_hash, feuille, ligne FROM {prefix}anomalies) q
                 USING (fichier_hash, feuille, ligne)""")
-        _log_conflicts(con, spec)
         con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
+        _write_warnings(con, spec)
         replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
             WITH lus AS (SELECT fichier_nom, count(*) AS n FROM {spec.raw_table} GROUP BY ALL),
                  charges AS (SELECT fichier_nom, count(*) AS n FROM {spec.staging_table} GROUP BY ALL),
@@ -163,12 +177,21 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
             LEFT JOIN quarantaine USING (fichier_nom) LEFT JOIN doublons USING (fichier_nom)""")
 
 
-def _log_conflicts(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+def _write_warnings(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Conflicts between duplicates, the reader's warnings and the spec's warning SQL."""
     key = " AND ".join(f"perdant.{c} = gagnant.{c}" for c in spec.natural_key)
-    replace_source_rows(con, "qualite.avertissements", spec.name, f"""
-        SELECT '{spec.name}' AS source, 'conflit' AS type, perdant.fichier_nom, perdant.feuille,
-               perdant.ligne, NULL AS colonne,
+    columns = ", ".join(WARNING_COLUMNS)
+    parts = [
+        f"""SELECT 'conflit' AS type, perdant.fichier_nom, perdant.feuille, perdant.ligne,
+               NULL AS colonne,
                'ligne en double avec des valeurs différentes : remplacée par ' || gagnant.fichier_nom
                || ' ligne ' || gagnant.ligne || ' (fichier le plus récent)' AS message
         FROM _classes perdant JOIN _classes gagnant ON {key} AND gagnant.rang = 1
-        WHERE perdant.rang > 1 AND perdant.empreinte <> gagnant.empreinte""")
+        WHERE perdant.rang > 1 AND perdant.empreinte <> gagnant.empreinte""",
+        f"SELECT {columns} FROM raw.{spec.name}__avertissements",
+    ]
+    if spec.warnings_sql:
+        parts.append(f"SELECT {columns} FROM ({read_sql(spec.warnings_sql).rstrip().rstrip(';')})")
+    union = " UNION ALL ".join(f"SELECT {columns} FROM ({part})" for part in parts)
+    replace_source_rows(con, "qualite.avertissements", spec.name,
+                        f"SELECT '{spec.name}' AS source, * FROM ({union})")

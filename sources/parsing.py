@@ -127,8 +127,22 @@ def parse_time(raw: str) -> Parsed:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}", None
 
 
+@lru_cache(maxsize=65536)
+def parse_integer(raw: str) -> Parsed:
+    """A whole number (counts): ``12``, ``1 020``; ``2,5`` is refused."""
+    value, reason = parse_number(raw)
+    if value is not None and "." in value:
+        return None, f"nombre entier attendu : {raw.strip()}"
+    return value, reason and reason.replace("nombre illisible", "nombre entier illisible")
+
+
 def parse_text(raw: str) -> Parsed:
     return (None, None) if is_blank(raw) else (re.sub(r"\s+", " ", raw.strip()), None)
+
+
+def parse_label(raw: str) -> Parsed:
+    """Free text compared loosely (a club typed two ways): folded, upper case."""
+    return (None, None) if is_blank(raw) else (fold(raw).upper(), None)
 
 
 def category_parser(values: dict[str, str]) -> Callable[[str], Parsed]:
@@ -147,9 +161,11 @@ def category_parser(values: dict[str, str]) -> Callable[[str], Parsed]:
 
 PARSERS: dict[str, Callable[[str], Parsed]] = {
     "nombre": parse_number,
+    "entier": parse_integer,
     "date": parse_date,
     "heure": parse_time,
     "texte": parse_text,
+    "libelle": parse_label,
 }
 
 

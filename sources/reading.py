@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,11 +38,17 @@ class FileRejected(Exception):
 
 @dataclass
 class ReadStats:
+    """What a reader tells besides its rows: lines it did not yield, warnings on the file."""
+
     blank_or_total: int = 0
     header_lines: dict[str, int] = field(default_factory=dict)
+    # Each warning: {"type", "feuille", "ligne", "colonne", "message"} (kept rows, told to the user).
+    warnings: list[dict] = field(default_factory=list)
 
 
 Record = tuple[str, int, list[str]]  # sheet ("" for delimited text), line, cells
+# A reader turns a file into frames of raw text cells (the spec's columns, ``feuille``, ``ligne``).
+Reader = Callable[[Path, SourceSpec, "ReadStats"], Iterator[pd.DataFrame]]
 
 
 def decode(data: bytes) -> str:

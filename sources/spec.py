@@ -23,7 +23,7 @@ SPEC_DIR = Path(__file__).parent / "specs"
 class ColumnSpec:
     name: str
     label: str  # the column's name in the contract, for messages
-    kind: str  # nombre, date, heure, texte, structure, commune, or a category name
+    kind: str  # nombre, entier, date, heure, texte, libelle, structure, commune, or a category
     aliases: tuple[str, ...]
     required: bool = False
     personal: bool = False
@@ -56,6 +56,7 @@ class SourceSpec:
     natural_key: tuple[str, ...]
     rules: tuple[Rule, ...]
     schema: str  # "<module>.<name>" in schemas/
+    warnings_sql: str | None  # warehouse/sql/<name>.sql: a SELECT of warnings on kept rows
     alias_index: dict[str, str] = field(repr=False, default_factory=dict)
 
     @property
@@ -75,7 +76,7 @@ class SourceSpec:
         return f"staging.{self.name}__{self.table}"
 
 
-SQL_TYPES = {"nombre": "DECIMAL(14, 2)", "date": "DATE", "heure": "TIME"}
+SQL_TYPES = {"nombre": "DECIMAL(14, 2)", "entier": "BIGINT", "date": "DATE", "heure": "TIME"}
 
 
 def _column(name: str, raw: dict) -> ColumnSpec:
@@ -90,6 +91,11 @@ def _column(name: str, raw: dict) -> ColumnSpec:
         personal=raw.get("personnel", False),
         sql_type=SQL_TYPES.get(raw["type"], "VARCHAR"),
     )
+
+
+def spec_names() -> list[str]:
+    """Every source with a spec file, in a stable order."""
+    return sorted(path.stem for path in SPEC_DIR.glob("*.yaml"))
 
 
 @cache
@@ -116,5 +122,6 @@ def load_spec(name: str) -> SourceSpec:
             for r in raw.get("regles", [])
         ),
         schema=raw["schema"],
+        warnings_sql=raw.get("avertissements"),
         alias_index=alias_index,
     )

@@ -46,3 +46,20 @@ def presence(structure="ALSH Lalbenque", date="09/03/2022", dossier="F1", nom="D
 
 
 DAY = dt.date(2022, 3, 9)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo drop folder, generated once, and one refresh of it (in-process materialize).
+
+    Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it.
+    """
+    from demo import generate_all
+    from pipelines.refresh import refresh
+
+    base = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
+        truths = generate_all(base / "raw")
+        outcome = refresh(base / "raw", base / "observatoire.duckdb")
+    yield truths, outcome, base / "observatoire.duckdb"

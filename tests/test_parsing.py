@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.parsing import parse_date, parse_number, parse_series, parse_time
+from sources.parsing import parse_date, parse_integer, parse_label, parse_number, parse_series, parse_time
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -102,3 +102,17 @@ def test_no_input_crashes(text):
     for parser in (parse_number, parse_time, lambda v: parse_date(v, TODAY)):
         value, reason = parser(text)
         assert value is None or reason is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("12", ("12", None)), ("1 020", ("1020", None)), ("3,0", ("3", None)),
+    ("2,5", (None, "nombre entier attendu : 2,5")), ("deux", (None, "nombre entier illisible : deux")),
+    ("", (None, None)),
+])
+def test_integers(raw, expected):
+    assert parse_integer(raw) == expected
+
+
+def test_labels_compare_loosely():
+    assert parse_label(" Tennis-Club  de Lalbenque ") == parse_label("TENNIS CLUB DE LALBENQUE") == (
+        "TENNIS CLUB DE LALBENQUE", None)

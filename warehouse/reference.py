@@ -1,11 +1,15 @@
-"""Load the project's reference CSV files into the ``ref`` schema (types from ref.sql)."""
+"""Load the project's reference CSV files into the ``ref`` schema.
+
+Each ``warehouse/ref/<table>.csv`` fills ``ref.<table>``, whose types are declared in one of
+the files of ``warehouse/sql/ref/`` (one per service, ``communs.sql`` for the shared ones).
+"""
 
 from __future__ import annotations
 
 import duckdb
 
-from warehouse import REF_DIR
-from warehouse.db import read_sql, transaction
+from warehouse import REF_DIR, SQL_DIR
+from warehouse.db import transaction
 
 
 def ref_tables() -> list[str]:
@@ -17,7 +21,8 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)create every ref table and fill it from its CSV; returns the row counts."""
     counts = {}
     with transaction(con):
-        con.execute(read_sql("ref"))
+        for ddl in sorted((SQL_DIR / "ref").glob("*.sql")):
+            con.execute(ddl.read_text(encoding="utf-8"))
         for table in ref_tables():
             path = (REF_DIR / f"{table}.csv").as_posix()
             con.execute(

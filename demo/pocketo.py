@@ -70,7 +70,7 @@ SCHOOL_HOLIDAYS = {  # zone C approximations, weekdays only are used
     2022: "02-21:03-04 04-25:05-06 07-08:08-31 10-24:11-04 12-19:12-30",
     2023: "02-20:03-03 04-24:05-05 07-10:08-31 10-23:11-03 12-26:12-29",
 }
-PUBLIC_HOLIDAYS = "01-01 05-01 05-08 07-14 08-15 11-01 11-11 12-25"  # plus Easter Monday, Ascension, Whit Monday
+PUBLIC_HOLIDAYS = "01-01 05-01 05-08 07-14 08-15 11-01 11-11 12-25"  # + Easter Monday, Ascension, Pentecost
 EASTER = {2019: "04-21", 2020: "04-12", 2021: "04-04", 2022: "04-17", 2023: "04-09"}
 LOCKDOWN = (dt.date(2020, 3, 16), dt.date(2020, 5, 10))
 LIMOGNE_WEDNESDAYS_FROM = dt.date(2021, 9, 1)
@@ -285,8 +285,9 @@ def build_pools(rng, communes: dict) -> dict:
                 members, weight = families.pop(0), 6.0
             else:
                 nom, eldest = rng.choice(NOMS), first + dt.timedelta(rng.randrange(span))
-                members, weight = [(nom, rng.choice(PRENOMS), eldest + dt.timedelta(k * rng.randint(400, 1100)))
-                                   for k in range(rng.choices([1, 2, 3], [55, 35, 10])[0])], None
+                gaps = [k * rng.randint(400, 1100) for k in range(rng.choices([1, 2, 3], [55, 35, 10])[0])]
+                members = [(nom, rng.choice(PRENOMS), eldest + dt.timedelta(gap)) for gap in gaps]
+                weight = None
             dossier = f"{n_sid}{1000 + len(pool):04d}"
             commune = None if rng.random() < 0.04 else rng.choices(codes, weights)[0]
             qf = None if rng.random() < 0.1 else int(min(2500, max(300, rng.lognormvariate(6.75, 0.45))))
@@ -360,7 +361,8 @@ def attendance(rng, sid: str, year: int, pool: list, taken: dict) -> list:
         child = draw(d)
         if child:
             unit = new_row(rng, sid, d, child, hol).unit
-            absents.append(Row(sid, d, child, unit, presence=rng.choice(("Absent", "Absent", "Absent excusé"))))
+            status = rng.choice(("Absent", "Absent", "Absent excusé"))
+            absents.append(Row(sid, d, child, unit, presence=status))
     return rows + absents
 
 
@@ -509,7 +511,8 @@ def write_xlsx(path: Path, spec: Spec, head: list, sheets: list) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts:
             if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-08T09:00:00Z", data)
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-08T09:00:00Z",
+                              data)
             z.writestr(zipfile.ZipInfo(name, (2024, 1, 8, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 

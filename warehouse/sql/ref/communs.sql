@@ -1,4 +1,5 @@
--- Reference tables, filled from the project's CSV files in warehouse/ref/ (one file per table).
+-- Reference tables shared by every service. Each ref.<table> is filled from
+-- warehouse/ref/<table>.csv; every file of warehouse/sql/ref/ is run first to create them.
 CREATE OR REPLACE TABLE ref.communes (
     code_commune VARCHAR PRIMARY KEY, nom VARCHAR NOT NULL, code_postal VARCHAR,
     siren_commune VARCHAR, epci_siren VARCHAR, membre_cc BOOLEAN NOT NULL
@@ -14,14 +15,6 @@ CREATE OR REPLACE TABLE ref.structures (
 );
 CREATE OR REPLACE TABLE ref.structures_alias (
     source VARCHAR NOT NULL, alias VARCHAR NOT NULL, structure_id VARCHAR NOT NULL
-);
-CREATE OR REPLACE TABLE ref.structures_capacite (
-    structure_id VARCHAR NOT NULL, annee INTEGER NOT NULL, places INTEGER,
-    heures_ouverture_jour DECIMAL(4, 2), source VARCHAR, PRIMARY KEY (structure_id, annee)
-);
-CREATE OR REPLACE TABLE ref.heures_forfaitaires (
-    structure_id VARCHAR NOT NULL, unite VARCHAR NOT NULL, annee_debut INTEGER NOT NULL,
-    annee_fin INTEGER, heures DECIMAL(4, 2) NOT NULL
 );
 CREATE OR REPLACE TABLE ref.tranches_qf (
     tranche_qf VARCHAR PRIMARY KEY, qf_min_incl DECIMAL(14, 2), qf_max_excl DECIMAL(14, 2),
