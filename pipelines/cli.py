@@ -30,6 +30,8 @@ def _refresh(args: argparse.Namespace) -> int:
         return 0
     for step in outcome.failed_steps:
         print(f"ÉCHEC de l'étape {step}", file=sys.stderr)
+    for error in dict.fromkeys(outcome.errors):
+        print(f"  {error}", file=sys.stderr)
     for check in outcome.failed_checks:
         print(f"ÉCHEC du contrôle bloquant {check}", file=sys.stderr)
     print(f"L'entrepôt publié ({warehouse}) n'a pas été modifié ; la construction échouée est "

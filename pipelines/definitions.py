@@ -1,21 +1,22 @@
-"""What ``dagster dev`` shows: every asset and check, one job, run in-process
-(DuckDB allows one writer: the assets of a run take turns on the same file)."""
+"""What ``dagster dev`` shows: every asset and check, the refresh job, its schedule and sensor.
+
+Runs execute in-process: DuckDB allows one writer, so the assets of a run take turns on the
+run's build file.
+"""
 
 import dagster as dg
 
 from assets import ALL_DEFINITIONS
 from assets.resources import WarehouseResource
 from pipelines import settings
-
-actualisation = dg.define_asset_job(
-    "actualisation", selection=dg.AssetSelection.all(),
-    description="Reconstruit tout l'entrepôt depuis le dossier de dépôt.",
-)
+from pipelines.automation import actualisation, actualisation_annuelle, depot_sensor
 
 defs = dg.Definitions(
     assets=[d for d in ALL_DEFINITIONS if not isinstance(d, dg.AssetChecksDefinition)],
     asset_checks=[d for d in ALL_DEFINITIONS if isinstance(d, dg.AssetChecksDefinition)],
     jobs=[actualisation],
+    schedules=[actualisation_annuelle],
+    sensors=[depot_sensor],
     resources={"warehouse": WarehouseResource(
         path=str(settings.warehouse_path()), raw_dir=str(settings.raw_dir()))},
     executor=dg.in_process_executor,

@@ -52,7 +52,8 @@ DAY = dt.date(2022, 3, 9)
 def demo_run(tmp_path_factory):
     """The demo drop folder, generated once, and one refresh of it (in-process materialize).
 
-    Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it.
+    Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it
+    (when a blocking check failed, the path is the failed build's, kept for inspection).
     """
     from demo import generate_all
     from pipelines.refresh import refresh
@@ -62,4 +63,4 @@ def demo_run(tmp_path_factory):
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
         truths = generate_all(base / "raw")
         outcome = refresh(base / "raw", base / "observatoire.duckdb")
-    yield truths, outcome, base / "observatoire.duckdb"
+    yield truths, outcome, outcome.build_path

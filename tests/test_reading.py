@@ -4,11 +4,13 @@ import datetime as dt
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
 
 from sources.discovery import discover
 from sources.pocketo import SPEC
-from sources.reading import FileRejected, ReadStats, read_chunks
+from sources.reading import FileRejected, ReadStats, decode, read_chunks
 
 
 def read(path):
@@ -104,3 +106,17 @@ def test_discovery_skips_non_tables_and_spots_copies(tmp_path):
 
 def test_a_missing_folder_is_no_files(tmp_path):
     assert discover(tmp_path / "absent") == []
+
+
+FRENCH = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ éèêëàâäîïôöùûüçÉÈÀÇœŒ’«»€-'0123456789;,")),
+                 min_size=1, max_size=40)
+
+
+@given(FRENCH, st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_any_french_text_decodes_back_whatever_its_encoding(text, encoding):
+    assert decode(text.encode(encoding)) == text
+
+
+def test_bytes_in_no_known_encoding_reject_the_file():
+    with pytest.raises(FileRejected, match="encodage non reconnu"):
+        decode("Léa".encode("utf-8")[:-1] + b"\x81\x8d")

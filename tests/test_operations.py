@@ -1,0 +1,244 @@
+"""Yearly operations that never lose data: schedule, sensor, atomic publication, faults."""
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
+
+from assets import ALL_DEFINITIONS, resources
+from assets.resources import PARTIAL, START_TAG, WarehouseResource, lock_path
+from pipelines.automation import actualisation_annuelle, changed_sources, depot_sensor
+from pipelines.definitions import defs
+from pipelines.refresh import QUIET, refresh
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def raw(tmp_path):
+    folder = tmp_path / "raw" / "pocketo"
+    write_csv(folder / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé"),
+                                         presence(nom="Roux", prenom="Hugo", naissance="02/02/2014")])
+    write_csv(folder / "limogne.csv", [POCKETO_HEADER, presence(structure="ALSH Limogne", nom="Bonnet",
+                                                                prenom="Inès", unite="Matin", depart="12:00")])
+    return tmp_path / "raw"
+
+
+def fingerprint(path: Path) -> dict[str, tuple]:
+    """Row count and hash of every table of indicateurs, staging and public."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+                             "('indicateurs', 'staging', 'public') ORDER BY ALL").fetchall()
+        return {f"{s}.{t}": con.execute(f"SELECT count(*), sum(hash(x)) FROM {s}.{t} x").fetchone()
+                for s, t in tables}
+
+
+def staged_names(path: Path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {n for (n,) in con.execute(
+            "SELECT DISTINCT fichier_nom FROM staging.pocketo__presences").fetchall()}
+
+
+def test_two_refreshes_give_identical_tables(raw, tmp_path):
+    first = refresh(raw, tmp_path / "a.duckdb")
+    second = refresh(raw, tmp_path / "b.duckdb")
+    assert first.published and second.published
+    prints = fingerprint(tmp_path / "a.duckdb")
+    assert prints["indicateurs.alsh_annuel"][0] == 2
+    assert prints == fingerprint(tmp_path / "b.duckdb")
+
+
+def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    refresh(raw, warehouse)
+    write_csv(raw / "pocketo" / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé",
+                                                                            depart="18:00")])
+    refresh(raw, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT sum(heures) FROM staging.pocketo__presences "
+                           "WHERE fichier_nom = 'lalbenque.csv'").fetchone()[0] == 9.5
+    (raw / "pocketo" / "lalbenque.csv").unlink()
+    assert refresh(raw, warehouse).published
+    assert staged_names(warehouse) == {"limogne.csv"}
+    assert b"lalbenque.csv" not in warehouse.read_bytes()  # a rebuilt file keeps no trace
+
+
+def test_a_blocking_failure_leaves_the_published_warehouse_as_it_was(raw, tmp_path, monkeypatch):
+    warehouse = tmp_path / "w.duckdb"
+    refresh(raw, warehouse)
+    before = fingerprint(warehouse)
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(resources.os, "replace", disk_full)
+    write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
+    outcome = refresh(raw, warehouse)
+    assert not outcome.published
+    assert any("No space left on device" in e for e in outcome.errors)
+    assert fingerprint(warehouse) == before
+
+
+def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeypatch):
+    warehouse = tmp_path / "w.duckdb"
+    refresh(raw, warehouse)
+    before = fingerprint(warehouse)
+
+    def refused(path, read_only=False):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(resources, "connect", refused)
+    outcome = refresh(raw, warehouse)
+    assert not outcome.published and any("Permission denied" in e for e in outcome.errors)
+    assert fingerprint(warehouse) == before
+
+
+def test_a_corrupted_workbook_is_rejected_and_the_others_load(raw, tmp_path):
+    (raw / "pocketo" / "abîmé.xlsx").write_bytes(b"PK\x03\x04 ceci n'est pas un classeur")
+    write_xlsx(raw / "pocketo" / "bon.xlsx", {"Feuil1": [["Pointages"], POCKETO_HEADER,
+                                                         presence(nom="Faure", prenom="Jade")]})
+    warehouse = tmp_path / "w.duckdb"
+    assert refresh(raw, warehouse).published
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        status, motif = con.execute("SELECT statut, motif FROM qualite.journal_chargement "
+                                    "WHERE fichier_nom = 'abîmé.xlsx'").fetchone()
+    assert status == "rejeté" and motif.startswith("classeur Excel illisible")
+    assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv", "bon.xlsx"}
+
+
+def test_a_second_refresh_stops_with_a_clear_message_while_one_runs(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    refresh(raw, warehouse)
+    before = fingerprint(warehouse)
+    with lock_path(warehouse).open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        outcome = refresh(raw, warehouse)
+    assert not outcome.published
+    assert any("Une autre actualisation" in e for e in outcome.errors)
+    assert fingerprint(warehouse) == before
+    assert refresh(raw, warehouse).published  # the lock is free again
+
+
+def _cli(raw: Path, warehouse: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
+         str(warehouse)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": "cle-de-test"}, start_new_session=True)
+
+
+def test_a_refresh_killed_mid_run_leaves_the_previous_warehouse(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    assert refresh(raw, warehouse).published
+    before = fingerprint(warehouse)
+    write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
+    process = _cli(raw, warehouse)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("w.duckdb.construction-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert fingerprint(warehouse) == before
+    assert refresh(raw, warehouse).published  # the next one runs, and cleans the leftover
+    assert "nouveau.csv" in staged_names(warehouse)
+    assert not list(tmp_path.glob("w.duckdb.construction-*"))
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0], flush=True)
+sys.stdin.readline()
+print(con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0], flush=True)
+"""
+
+
+def test_an_open_analyst_connection_neither_blocks_nor_sees_a_half_built_warehouse(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    refresh(raw, warehouse)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "3"
+    write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
+    assert refresh(raw, warehouse).published
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().strip() == "3"  # the analyst still reads the old, whole file
+    reader.wait(timeout=30)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 4
+
+
+def test_yearly_schedule_refreshes_the_previous_year():
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2027, 1, 15, 6, tzinfo=dt.timezone.utc))
+    request = actualisation_annuelle(context)
+    assert request.run_key == "annuelle-2026" and request.tags["observatoire/annee"] == "2026"
+    assert actualisation_annuelle.cron_schedule == "0 6 15 1 *"
+
+
+def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, monkeypatch):
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.setenv("OBSERVATOIRE_RAW_DIR", str(raw))
+    monkeypatch.setenv("OBSERVATOIRE_WAREHOUSE", str(warehouse))
+    repository = defs.get_repository_def()
+
+    first = depot_sensor(dg.build_sensor_context(repository_def=repository))
+    assert first.asset_selection is None  # no warehouse yet: everything
+    refresh(raw, warehouse)
+    _, cursor = changed_sources(raw, None)
+    assert isinstance(depot_sensor(dg.build_sensor_context(cursor=cursor, repository_def=repository)),
+                      dg.SkipReason)
+    many = [presence(nom=f"Oubli{i}", prenom="Effacé", date=f"{1 + i % 28:02d}/0{1 + i % 9}/2022")
+            for i in range(20_000)]  # enough rows that their blocks are not simply reused
+    write_csv(raw / "pocketo" / "a effacer.csv", [POCKETO_HEADER, *many])
+    refresh(raw, warehouse)
+    _, cursor = changed_sources(raw, None)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        erased = [k.encode() for (k,) in con.execute(
+            "SELECT enfant_id FROM staging.pocketo__presences WHERE fichier_nom = 'a effacer.csv' "
+            "LIMIT 200").fetchall()]
+    assert any(key in warehouse.read_bytes() for key in erased)  # the check can see them
+    (raw / "pocketo" / "a effacer.csv").unlink()  # a person's data erased at the source
+    request = depot_sensor(dg.build_sensor_context(cursor=cursor, repository_def=repository))
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert {"raw_pocketo__presences", "stg_pocketo__presences", "ind_alsh__annuel",
+            "qualite__rapprochement", "publication"} <= selected
+    assert not any(key.startswith(("ref__", "raw_aide_sport", "raw_france_services")) for key in selected)
+    assert request.tags[START_TAG] == PARTIAL
+
+    result = dg.materialize(
+        ALL_DEFINITIONS, selection=request.asset_selection, tags=request.tags, run_config=QUIET,
+        resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw))},
+        instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv"}
+    published = warehouse.read_bytes()
+    assert not any(key in published for key in erased)  # compacted: no stale block left
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the rest came from the copy
+        assert con.execute("SELECT count(*) FROM ref.communes").fetchone()[0] == 26
+
+
+def test_compaction_leaves_no_byte_of_replaced_rows(tmp_path):
+    path = tmp_path / "copie.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("PRAGMA force_compression = 'uncompressed'")  # so that bytes can be searched
+        con.execute("CREATE TABLE t AS SELECT 'PERSONNE-EFFACEE-' || i AS s FROM range(200000) r(i)")
+        con.execute("CREATE TABLE u AS SELECT 'apres-' || i AS s FROM range(200000) r(i)")
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT 'gardee' AS s")
+    assert b"PERSONNE-EFFACEE-" in path.read_bytes()  # freed blocks before live ones stay
+    compacted = resources.compact(path)
+    assert b"PERSONNE-EFFACEE-" not in compacted.read_bytes()
+    with duckdb.connect(str(compacted), read_only=True) as con:
+        assert con.execute("SELECT s FROM t").fetchall() == [("gardee",)]
