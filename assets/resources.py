@@ -82,7 +82,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 "modifier. Relancez-la quand la première sera terminée.")
         for leftover in published.parent.glob(f"{published.name}.construction-*"):
             leftover.unlink()  # a run killed before: we hold the lock, nobody else is building
-        self._build = published.with_name(f"{published.name}.construction-{context.run_id[:8]}")
+        self._build = published.with_name(f"{published.name}.construction-{context.run.run_id[:8]}")
         self._start = context.run.tags.get(START_TAG, self.depart) if context.run else self.depart
         if self._start == PARTIAL and published.exists():
             shutil.copyfile(published, self._build)

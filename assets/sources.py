@@ -9,10 +9,10 @@ schema, both blocking.
 from __future__ import annotations
 
 import importlib
+import re
 
 import dagster as dg
 
-from assets.reference import REF_KEYS
 from assets.resources import WarehouseResource
 from schemas import validate_table
 from sources import reading
@@ -20,8 +20,15 @@ from sources.loading import build_staging, load_raw
 from sources.pseudonym import Pseudonymiser, load_key
 from sources.spec import SourceSpec, load_spec, spec_names
 from warehouse.checks import staged_rows_without_log, unaccounted_files
+from warehouse.db import read_sql
 
 SOURCES = [load_spec(name) for name in spec_names()]
+
+
+def ref_keys_read_by(sql_name: str) -> list[dg.AssetKey]:
+    """The ref assets a SQL file reads: a broken ref table blocks only what uses it."""
+    tables = sorted(set(re.findall(r"\bref\.(\w+)", read_sql(sql_name))))
+    return [dg.AssetKey(f"ref__{table}") for table in tables]
 
 
 def reader_of(spec: SourceSpec) -> reading.Reader:
@@ -56,7 +63,12 @@ def source_assets(spec: SourceSpec) -> list:
         statuses = [row["statut"] for row in inventory]
         return dg.MaterializeResult(metadata={s: statuses.count(s) for s in sorted(set(statuses))})
 
-    @dg.asset(name=stg_name, deps=[raw_name, *REF_KEYS], group_name=spec.name, kinds={"duckdb"},
+    staging_sql = f"stg_{spec.name}__{spec.table}"
+    warnings_sql = [spec.warnings_sql] if spec.warnings_sql else []
+    refs = {key for sql in [staging_sql, *warnings_sql] for key in ref_keys_read_by(sql)}
+    refs = sorted(refs, key=lambda key: key.path)
+
+    @dg.asset(name=stg_name, deps=[raw_name, *refs], group_name=spec.name, kinds={"duckdb"},
               description=f"Lignes validées et dédoublonnées de {spec.folder}/ ({spec.staging_table}).")
     def staging_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:

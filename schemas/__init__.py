@@ -38,6 +38,17 @@ def code_commune() -> pa.Column:
     return pa.Column(str, pa.Check.str_matches(CODE_COMMUNE))
 
 
+def provenance(cell: bool = False) -> dict[str, pa.Column]:
+    """The columns that say where a staged row comes from (``cellule`` for counter cells)."""
+    columns = {
+        "fichier_hash": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+        "fichier_nom": pa.Column(str),
+        "feuille": pa.Column(str),
+        "ligne": integer(1),
+    }
+    return {**columns, "cellule": pa.Column(str)} if cell else columns
+
+
 def validate_table(con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """All failures of ``table`` against ``schema`` (empty frame when it is valid)."""
     relation = con.sql(f"SELECT * FROM {table}")

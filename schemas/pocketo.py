@@ -2,7 +2,7 @@
 
 import pandera.pandas as pa
 
-from schemas import code_commune, integer, one_of_ref, year
+from schemas import code_commune, integer, one_of_ref, provenance, year
 
 PocketoPresences = pa.DataFrameSchema(
     {
@@ -25,10 +25,7 @@ PocketoPresences = pa.DataFrameSchema(
         "secondes": integer(0, 12 * 3600),
         "heures": pa.Column(float, pa.Check.in_range(0, 12)),
         "heures_estimees": pa.Column(bool),
-        "fichier_hash": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
-        "fichier_nom": pa.Column(str),
-        "feuille": pa.Column(str),
-        "ligne": integer(1),
+        **provenance(),
     },
     unique=["structure_id", "date_presence", "enfant_id", "unite"],
     strict=True,

@@ -21,7 +21,7 @@ from sources.discovery import RawFile, discover
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
-from sources.transform import type_chunk, typed_name
+from sources.transform import PROVENANCE, ROW_ID, type_chunk, typed_name
 from warehouse.db import read_sql, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
@@ -31,7 +31,7 @@ WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "messag
 def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
     columns = [
         ("fichier_hash", "VARCHAR"), ("fichier_nom", "VARCHAR"), ("fichier_modifie", "TIMESTAMP"),
-        ("feuille", "VARCHAR"), ("ligne", "INTEGER"),
+        ("feuille", "VARCHAR"), ("ligne", "INTEGER"), ("cellule", "VARCHAR"),
     ]
     for column in spec.columns.values():
         if not column.personal:
@@ -47,8 +47,7 @@ def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
 def content_columns(spec: SourceSpec) -> list[str]:
     """The columns that say what a row means: not where it came from, nor how a free-text
     label was spelled (two rows differing only in "LIMOGNE" / "Limogne" do not conflict)."""
-    not_content = {"fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne",
-                   "commune_libelle"}
+    not_content = {*PROVENANCE, "commune_libelle"}
     return [name for name, _ in _raw_columns(spec) if name not in not_content]
 
 
@@ -58,7 +57,7 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None
     con.execute(f"CREATE OR REPLACE TABLE {spec.raw_table} ({columns})")
     con.execute(
         f"CREATE OR REPLACE TABLE {prefix}anomalies (fichier_hash VARCHAR, feuille VARCHAR,"
-        " ligne INTEGER, colonne VARCHAR, valeur_brute VARCHAR, motif VARCHAR)"
+        " ligne INTEGER, cellule VARCHAR, colonne VARCHAR, valeur_brute VARCHAR, motif VARCHAR)"
     )
     con.execute(
         f"CREATE OR REPLACE TABLE {prefix}fichiers (fichier_nom VARCHAR, fichier_hash VARCHAR,"
@@ -84,6 +83,8 @@ def _read_file(
     for chunk in reader(file.path, spec, stats):
         chunk["fichier_hash"], chunk["fichier_nom"] = file.sha256, file.name
         chunk["fichier_modifie"] = file.modified
+        if "cellule" not in chunk:
+            chunk["cellule"] = ""
         typed, anomalies = type_chunk(chunk, spec, pseudonymiser)
         _insert(con, spec.raw_table, typed)
         _insert(con, f"raw.{spec.name}__anomalies", anomalies)
@@ -124,11 +125,16 @@ def load_raw(
     return inventory
 
 
+def sql_text(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _rule_anomalies_sql(spec: SourceSpec) -> list[str]:
     labels = {name: column.label for name, column in spec.columns.items()}
     return [
         f"INSERT INTO raw.{spec.name}__anomalies "
-        f"SELECT fichier_hash, feuille, ligne, '{', '.join(labels[c] for c in rule.columns)}', "
+        f"SELECT {', '.join(ROW_ID)}, {sql_text(', '.join(labels[c] for c in rule.columns))}, "
         f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE"
         for rule in spec.rules
     ]
@@ -138,11 +144,13 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     prefix = f"raw.{spec.name}__"
     key = ", ".join(spec.natural_key)
     content = ", ".join(content_columns(spec))
+    row_id = ", ".join(ROW_ID)
     with transaction(con):
         for statement in _rule_anomalies_sql(spec):
             con.execute(statement)
         replace_source_rows(con, "qualite.quarantaine", spec.name, f"""
             SELECT '{spec.name}' AS source, r.fichier_nom, a.fichier_hash, a.feuille, a.ligne,
+                   a.cellule,
                    string_agg(DISTINCT a.colonne, ', ' ORDER BY a.colonne) AS colonne,
                    string_agg(a.valeur_brute, ' | ' ORDER BY a.colonne, a.valeur_brute) AS valeur_brute,
                    string_agg(a.colonne || ' : ' || a.motif, ' ; ' ORDER BY a.colonne, a.motif) AS motif,
@@ -154,10 +162,10 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
             CREATE OR REPLACE TEMP TABLE _classes AS
             SELECT r.*, hash({content}) AS empreinte,
                    row_number() OVER (PARTITION BY {key}
-                       ORDER BY fichier_modifie DESC, fichier_nom DESC, feuille DESC, ligne DESC) AS rang
+                       ORDER BY fichier_modifie DESC, fichier_nom DESC, feuille DESC, ligne DESC,
+                                cellule DESC) AS rang
             FROM {spec.raw_table} r
-            ANTI JOIN (SELECT DISTINCT fichier_hash, feuille, ligne FROM {prefix}anomalies) q
-                USING (fichier_hash, feuille, ligne)""")
+            ANTI JOIN (SELECT DISTINCT {row_id} FROM {prefix}anomalies) q USING ({row_id})""")
         con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
         _write_warnings(con, spec)
         replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
@@ -183,7 +191,7 @@ def _write_warnings(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     columns = ", ".join(WARNING_COLUMNS)
     parts = [
         f"""SELECT 'conflit' AS type, perdant.fichier_nom, perdant.feuille, perdant.ligne,
-               NULL AS colonne,
+               nullif(perdant.cellule, '') AS colonne,
                'ligne en double avec des valeurs différentes : remplacée par ' || gagnant.fichier_nom
                || ' ligne ' || gagnant.ligne || ' (fichier le plus récent)' AS message
         FROM _classes perdant JOIN _classes gagnant ON {key} AND gagnant.rang = 1

@@ -19,8 +19,11 @@ from sources.pseudonym import Pseudonymiser
 from sources.referential import resolve_commune, structure_parser
 from sources.spec import ColumnSpec, SourceSpec
 
-PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne"]
-ANOMALY_COLUMNS = ["fichier_hash", "feuille", "ligne", "colonne", "valeur_brute", "motif"]
+# Where a raw row comes from. `cellule` is "" for row-based files; a reader that turns one line
+# into several raw rows (one per month cell of a counter workbook) names the cell ("D").
+PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne", "cellule"]
+ROW_ID = ["fichier_hash", "feuille", "ligne", "cellule"]
+ANOMALY_COLUMNS = [*ROW_ID, "colonne", "valeur_brute", "motif"]
 MISSING = "valeur manquante"
 
 # Typed columns whose name differs from the raw column's.
@@ -49,7 +52,7 @@ def _anomalies(raw: pd.DataFrame, column: ColumnSpec, reasons: pd.Series) -> pd.
     failed = reasons.notna()
     if not failed.any():
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
-    rows = raw.loc[failed, ["fichier_hash", "feuille", "ligne"]].copy()
+    rows = raw.loc[failed, ROW_ID].copy()
     rows["colonne"] = column.label
     if column.personal:
         rows["valeur_brute"] = None

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS qualite.quarantaine (
     fichier_hash VARCHAR NOT NULL,
     feuille VARCHAR,
     ligne INTEGER NOT NULL,
+    cellule VARCHAR NOT NULL,         -- '' for a whole line; the cell's column ("D") in a counter
     colonne VARCHAR NOT NULL,
     valeur_brute VARCHAR,             -- NULL when the column is personal
     motif VARCHAR NOT NULL,
