@@ -25,9 +25,13 @@ from warehouse.db import read_sql
 SOURCES = [load_spec(name) for name in spec_names()]
 
 
-def ref_keys_read_by(sql_name: str) -> list[dg.AssetKey]:
-    """The ref assets a SQL file reads: a broken ref table blocks only what uses it."""
-    tables = sorted(set(re.findall(r"\bref\.(\w+)", read_sql(sql_name))))
+def ref_keys_read_by(spec: SourceSpec) -> list[dg.AssetKey]:
+    """The ref assets the source's SQL reads (staging, warnings, row rules): a broken ref table
+    blocks only what uses it."""
+    sql = [read_sql(f"stg_{spec.name}__{spec.table}")]
+    sql += [read_sql(spec.warnings_sql)] if spec.warnings_sql else []
+    sql += [f"{rule.valid} {rule.reason} {rule.value}" for rule in spec.rules]
+    tables = sorted(set(re.findall(r"\bref\.(\w+)", " ".join(sql))))
     return [dg.AssetKey(f"ref__{table}") for table in tables]
 
 
@@ -63,12 +67,7 @@ def source_assets(spec: SourceSpec) -> list:
         statuses = [row["statut"] for row in inventory]
         return dg.MaterializeResult(metadata={s: statuses.count(s) for s in sorted(set(statuses))})
 
-    staging_sql = f"stg_{spec.name}__{spec.table}"
-    warnings_sql = [spec.warnings_sql] if spec.warnings_sql else []
-    refs = {key for sql in [staging_sql, *warnings_sql] for key in ref_keys_read_by(sql)}
-    refs = sorted(refs, key=lambda key: key.path)
-
-    @dg.asset(name=stg_name, deps=[raw_name, *refs], group_name=spec.name, kinds={"duckdb"},
+    @dg.asset(name=stg_name, deps=[raw_name, *ref_keys_read_by(spec)], group_name=spec.name, kinds={"duckdb"},
               description=f"Lignes validées et dédoublonnées de {spec.folder}/ ({spec.staging_table}).")
     def staging_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:

@@ -140,6 +140,16 @@ def parse_text(raw: str) -> Parsed:
     return (None, None) if is_blank(raw) else (re.sub(r"\s+", " ", raw.strip()), None)
 
 
+@lru_cache(maxsize=65536)
+def parse_identifier(raw: str) -> Parsed:
+    """A file or household number: spaces dropped, upper case, and a number loses its leading
+    zeros (a spreadsheet turns "0012" into 12)."""
+    if is_blank(raw):
+        return None, None
+    text = re.sub(r"\s+", "", raw).upper()
+    return (text.lstrip("0") or "0") if text.isdigit() else text, None
+
+
 def parse_label(raw: str) -> Parsed:
     """Free text compared loosely (a club typed two ways): folded, upper case."""
     return (None, None) if is_blank(raw) else (fold(raw).upper(), None)
@@ -166,6 +176,7 @@ PARSERS: dict[str, Callable[[str], Parsed]] = {
     "heure": parse_time,
     "texte": parse_text,
     "libelle": parse_label,
+    "identifiant": parse_identifier,
 }
 
 

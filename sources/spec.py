@@ -23,7 +23,8 @@ SPEC_DIR = Path(__file__).parent / "specs"
 class ColumnSpec:
     name: str
     label: str  # the column's name in the contract, for messages
-    kind: str  # nombre, entier, date, heure, texte, libelle, structure, commune, or a category
+    kind: str  # nombre, entier, date, heure, texte, libelle, identifiant, structure, commune, or
+    # a category of the spec
     aliases: tuple[str, ...]
     required: bool = False
     personal: bool = False

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sources.parsing import parse_date, parse_integer, parse_label, parse_number, parse_series, parse_time
+from sources.parsing import (parse_date, parse_identifier, parse_integer, parse_label, parse_number,
+                             parse_series, parse_time)
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -116,3 +117,10 @@ def test_integers(raw, expected):
 def test_labels_compare_loosely():
     assert parse_label(" Tennis-Club  de Lalbenque ") == parse_label("TENNIS CLUB DE LALBENQUE") == (
         "TENNIS CLUB DE LALBENQUE", None)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("0012", "12"), ("12", "12"), (" 00 12 ", "12"), ("f-12", "F-12"), ("000", "0"), ("", None),
+])
+def test_identifiers_compare_as_typed_by_a_person(raw, expected):
+    assert parse_identifier(raw) == (expected, None)
