@@ -22,13 +22,14 @@ import random
 import re
 import shutil
 import sys
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+
+from demo.files import freeze_workbook, stamp
 
 YEARS = (2022, 2023)
 PUBLIC_HOLIDAYS = "01-01 05-01 05-08 07-14 08-15 11-01 11-11 12-25"
@@ -387,23 +388,7 @@ def write_workbook(path: Path, spec: FileSpec, lines: list, communes: dict) -> N
         for composition_label, orienter in zip(COMPOSITIONS, RESTOS_ORIENTERS):
             lists.append([composition_label, orienter])
     wb.save(path)
-    fix_zip_dates(path)
-
-
-def fix_zip_dates(path: Path) -> None:
-    """Fixed timestamps inside the workbook: the same seed gives the same bytes."""
-    with zipfile.ZipFile(path) as z:
-        parts = [(i.filename, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-15T09:00:00Z",
-                              data)
-            z.writestr(zipfile.ZipInfo(name, (2024, 1, 15, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
-
-
-def stamp(day: str) -> float:
-    return dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
+    freeze_workbook(path, "2024-01-15")
 
 
 def generate(raw_dir: Path, seed: int = 46260) -> DemoTruth:

@@ -22,17 +22,17 @@ import datetime as dt
 import io
 import os
 import random
-import re
 import shutil
 import sys
 import unicodedata
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 import openpyxl
+
+from demo.files import freeze_workbook, stamp
 
 TARGETS = {2017: (58, 3510), 2018: (83, 4665), 2019: (77, 4420), 2020: (78, 4295), 2021: (78, 3705),
            2022: (251, 8650)}  # year -> (persons aided, euros granted), bilan CTG 2019-2022
@@ -396,14 +396,7 @@ def write_workbook(path: Path, spec: Spec, sheets: dict) -> None:
             amounts = [r[AMOUNT_INDEX] for r in rows if isinstance(r[AMOUNT_INDEX], int)]
             ws.append(["Total"] + [None] * (AMOUNT_INDEX - 1) + [sum(amounts)])
     wb.save(path)
-    with zipfile.ZipFile(path) as z:  # fixed timestamps: the same seed gives the same bytes
-        parts = [(i.filename, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2023-01-05T09:00:00Z",
-                              data)
-            z.writestr(zipfile.ZipInfo(name, (2023, 1, 5, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    freeze_workbook(path, "2023-01-05")
 
 
 def in_file(spec: Spec, aid: Aid) -> bool:
@@ -440,10 +433,6 @@ def place(spec: Spec, sheets: dict, placed: Placed) -> None:
             if aid is not None:
                 placed.lines[id(aid)] = (spec.path, sheet, line)
                 placed.per_file[spec.path] += 1
-
-
-def stamp(day: str) -> float:
-    return dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
 
 
 def twin(aid: Aid, club: str, **raw) -> Aid:

@@ -22,19 +22,18 @@ Usage: python -m demo.france_services [RAW_DIR]   (default: demo/raw)
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import random
-import re
 import shutil
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+
+from demo.files import freeze_workbook, stamp
 
 FOLDER = "france_services"
 LAL, LIM = "fs_lalbenque", "fs_limogne"
@@ -192,14 +191,7 @@ def save(wb: openpyxl.Workbook, path: Path) -> None:
     """Save with fixed timestamps inside: the same seed gives the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
-    with zipfile.ZipFile(path) as z:
-        parts = [(i.filename, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-08T09:00:00Z",
-                              data)
-            z.writestr(zipfile.ZipInfo(name, (2024, 1, 8, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    freeze_workbook(path, "2024-01-08")
 
 
 def month_label(month: int) -> str:
@@ -221,10 +213,6 @@ def long_lines(data: dict, site_label: str, keys: list, changed: tuple = ()) -> 
     return [[site_label, year, month_label(month), labels[operator],
              data[LIM, year, month, operator] + (3 if (year, month, operator) == changed else 0)]
             for year, month, operator in keys]
-
-
-def stamp(day: str) -> float:
-    return dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
 
 
 def generate(raw_dir: Path, seed: int = 46090) -> DemoTruth:

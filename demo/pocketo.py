@@ -16,7 +16,6 @@ import re
 import shutil
 import sys
 import unicodedata
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -24,6 +23,8 @@ from itertools import accumulate
 from pathlib import Path
 
 import openpyxl
+
+from demo.files import freeze_workbook, stamp
 
 # structure -> year -> (heures enfants, jours d'ouverture, places)
 TARGETS = {
@@ -506,14 +507,7 @@ def write_xlsx(path: Path, spec: Spec, head: list, sheets: list) -> None:
         if spec.total:
             ws.append([spec.total] + [None] * (len(head) - 2) + [len(table)])
     wb.save(path)
-    with zipfile.ZipFile(path) as z:  # fixed timestamps: the same seed gives the same bytes
-        parts = [(i.filename, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-08T09:00:00Z",
-                              data)
-            z.writestr(zipfile.ZipInfo(name, (2024, 1, 8, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    freeze_workbook(path, "2024-01-08")
 
 
 def write_file(path: Path, spec: Spec, n: int, lines: list, communes: dict, rng) -> None:
@@ -534,10 +528,6 @@ def read_communes() -> dict:
     path = Path(__file__).resolve().parent.parent / "warehouse" / "ref" / "communes.csv"
     with path.open(encoding="utf-8", newline="") as f:
         return {r["code_commune"]: r["nom"] for r in csv.DictReader(f)}
-
-
-def stamp(day: str) -> float:
-    return dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
 
 
 def generate(raw_dir: Path, seed: int = 46230) -> DemoTruth:
