@@ -28,6 +28,7 @@ class ColumnSpec:
     aliases: tuple[str, ...]
     required: bool = False
     personal: bool = False
+    past: bool = False  # a date that cannot be in the future (`passe: true`)
     sql_type: str = "VARCHAR"
 
 
@@ -90,8 +91,15 @@ def _column(name: str, raw: dict) -> ColumnSpec:
         aliases=aliases,
         required=raw.get("obligatoire", False),
         personal=raw.get("personnel", False),
+        past=raw.get("passe", False),
         sql_type=SQL_TYPES.get(raw["type"], "VARCHAR"),
     )
+
+
+def _not_in_future(column: str) -> Rule:
+    shown = f"strftime({column}, '%d/%m/%Y')"
+    return Rule((column,), f"{column} IS NULL OR {column} <= current_date",
+                f"'date dans le futur : ' || {shown}", shown)
 
 
 def spec_names() -> list[str]:
@@ -107,6 +115,9 @@ def load_spec(name: str) -> SourceSpec:
         header_key(alias): column.name for column in columns.values() for alias in column.aliases
     }
     age = raw.get("age")
+    rules = [Rule(tuple(r["colonnes"]), r["valide"], r["motif"], r.get("valeur", "NULL"))
+             for r in raw.get("regles", [])]
+    rules += [_not_in_future(column.name) for column in columns.values() if column.past]
     return SourceSpec(
         name=raw["source"],
         folder=raw["dossier"],
@@ -118,10 +129,7 @@ def load_spec(name: str) -> SourceSpec:
         ),
         age=(age["naissance"], age["evenement"]) if age else None,
         natural_key=tuple(raw["cle_naturelle"]),
-        rules=tuple(
-            Rule(tuple(r["colonnes"]), r["valide"], r["motif"], r.get("valeur", "NULL"))
-            for r in raw.get("regles", [])
-        ),
+        rules=tuple(rules),
         schema=raw["schema"],
         warnings_sql=raw.get("avertissements"),
         alias_index=alias_index,
