@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
+from assets.resources import failed_path
+from pipelines import settings
+
 STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
+SECRECY_TYPES = {"primaire": "primaires", "derive": "dérivées", "secondaire": "secondaires"}
 
 
 def _n(value: int | None) -> str:
@@ -50,9 +56,30 @@ def _reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _secrecy(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Masked cells of the public layer, and where the exports are when this build is published."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
+                       "AND table_name = 'secret_statistique'").fetchone()[0]:
+        return []
+    counts = dict(con.execute("SELECT type, count(*) FROM qualite.secret_statistique GROUP BY type").fetchall())
+    threshold = con.execute("SELECT max(seuil) FROM qualite.secret_statistique").fetchone()[0]
+    path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                            ).fetchone()[0])
+    published = failed_path(path.with_suffix("")) != path
+    exports = f" ; exports et rapport de qualité : {settings.export_dir(path)}" if published else ""
+    line = (f"Secret statistique{f' (seuil {threshold})' if threshold else ''} : "
+            f"{_n(sum(counts.values()))} cellule(s) masquée(s) dans public (" + ", ".join(
+                f"{_n(counts.get(t, 0))} {label}" for t, label in SECRECY_TYPES.items()) +
+            f") : voir qualite.secret_statistique{exports}.")
+    if counts.get("non_classe"):
+        line += (f"\n  ATTENTION {_n(counts['non_classe'])} cellule(s) de colonnes absentes de "
+                 "warehouse/secret.yaml, non publiées : classez ces colonnes.")
+    return [line]
+
+
 def summary(con: duckdb.DuckDBPyConnection) -> str:
     quarantined = con.execute("SELECT count(*) FROM qualite.quarantaine").fetchone()[0]
-    lines = _sources(con) + _reconciliation(con)
+    lines = _sources(con) + _reconciliation(con) + _secrecy(con)
     if quarantined:
         lines.append(f"{_n(quarantined)} ligne(s) en quarantaine : voir qualite.quarantaine "
                      "(fichier, ligne, colonne, motif).")

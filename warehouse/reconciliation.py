@@ -15,7 +15,7 @@ import pandas as pd
 
 from warehouse.db import transaction
 
-_INDICATOR = re.compile(r"^(?P<table>\w+)\.(?P<measure>\w+)(?:\[(?P<column>\w+)=(?P<value>[^\]]+)\])?$")
+INDICATOR = re.compile(r"^(?P<table>\w+)\.(?P<measure>\w+)(?:\[(?P<column>\w+)=(?P<value>[^\]]+)\])?$")
 OK, GAP, NO_DATA = "ok", "écart", "sans donnée"
 
 
@@ -30,7 +30,7 @@ def computed_value(
     con: duckdb.DuckDBPyConnection, indicator: str, structure_id: str | None, year: int
 ) -> Decimal | None:
     """The warehouse's value for a published figure, None when it has no row for it."""
-    match = _INDICATOR.match(indicator)
+    match = INDICATOR.match(indicator)
     if not match or match["table"] not in _existing_tables(con):
         return None
     conditions, params = ["annee = ?"], [year]

@@ -1,0 +1,51 @@
+"""The Great Expectations check of the public tables and its report (warehouse/expectations.py)."""
+
+from datetime import date
+
+import pytest
+
+from warehouse.db import connect
+from warehouse.expectations import public_expectations, validate_public
+from warehouse.secrecy import load_rules, publish_indicators
+
+RULES = load_rules()
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("""
+        CREATE TABLE indicateurs.aide_sport_par_commune (
+            annee INTEGER NOT NULL, code_commune VARCHAR NOT NULL, beneficiaires INTEGER NOT NULL,
+            montant_total DECIMAL(14, 2) NOT NULL, PRIMARY KEY (annee, code_commune));
+        INSERT INTO indicateurs.aide_sport_par_commune VALUES
+            (2022, '46148', 2, 60), (2022, '46173', 9, 300), (2022, '46105', 12, 400);""")
+    publish_indicators(con, RULES, threshold=5)
+    yield con
+    con.close()
+
+
+def test_the_expectations_of_a_public_table(con):
+    expectations = public_expectations(con, RULES, threshold=5)["aide_sport_par_commune"]
+    next_year = date.today().year + 1
+    assert [(e.kind, e.kwargs) for e in expectations] == [
+        ("ExpectCompoundColumnsToBeUnique", {"column_list": ["annee", "code_commune"]}),
+        ("ExpectTableColumnsToMatchOrderedList",
+         {"column_list": ["annee", "code_commune", "beneficiaires", "montant_total", "secret"]}),
+        ("ExpectColumnValuesToBeBetween", {"column": "annee", "min_value": 2000, "max_value": next_year}),
+        ("ExpectColumnValuesToBeBetween", {"column": "beneficiaires", "min_value": 0}),
+        ("ExpectColumnValuesToBeBetween", {"column": "montant_total", "min_value": 0}),
+        ("ExpectColumnValuesToNotBeInSet", {"column": "beneficiaires", "value_set": [1, 2, 3, 4]}),
+    ]
+
+
+def test_the_check_passes_on_secret_tables_and_fails_on_a_visible_small_count(con, tmp_path):
+    assert validate_public(con, RULES, 5, tmp_path / "ok") == []
+    assert (tmp_path / "ok" / "index.html").exists()
+    con.execute("UPDATE public.aide_sport_par_commune SET beneficiaires = 2, montant_total = 60 "
+                "WHERE code_commune = '46148'")  # as if the secrecy had been forgotten
+    failures = validate_public(con, RULES, 5, tmp_path / "echec")
+    assert failures == ["public.aide_sport_par_commune : secret statistique : aucun beneficiaires "
+                        "visible de 1 à 4 (valeurs : [2])"]
+    summary = (tmp_path / "echec" / "resume.html").read_text(encoding="utf-8")
+    assert "1 en échec" in summary and "ÉCHEC : [2]" in summary
