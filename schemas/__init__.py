@@ -2,6 +2,9 @@
 
 The frames validated here are already typed by our own parsing (see sources/transform.py):
 pandera never coerces, it checks. :func:`validate_table` returns every failure, not a sample.
+A large table whose checks each judge one value at a time is not loaded whole into pandas:
+pandera checks each column's distinct values, and DuckDB finds the rows holding the failing
+ones (see :func:`validate_by_values`); the failures are the same.
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ import pandera.pandas as pa
 from sources.referential import read_ref
 
 CODE_COMMUNE = r"^(\d{5}|2[AB]\d{3}|HORS_CC|INCONNUE)$"
+INTEGER_CHECK = "entier"  # checks the column's dtype, the same for its distinct values
+# Checks whose verdict on a value does not depend on the other values of the column.
+VALUE_CHECKS = frozenset({
+    "isin", "notin", "str_matches", "str_contains", "str_startswith", "str_endswith", "str_length",
+    "equal_to", "not_equal_to", "greater_than", "greater_than_or_equal_to", "less_than",
+    "less_than_or_equal_to", "in_range", INTEGER_CHECK,
+})
+BY_VALUES_FROM_ROWS = 100_000
+FAILURE_COLUMNS = ["schema_context", "column", "check", "check_number", "failure_case", "index"]
 
 
 def integer(minimum: int | None = 0, maximum: int | None = None, nullable: bool = False) -> pa.Column:
     """An integer column, whatever width DuckDB hands back (int32, Int64...)."""
     checks = [pa.Check(lambda s: pd.api.types.is_integer_dtype(s), element_wise=False,
-                       error="entier attendu")]
+                       error="entier attendu", name=INTEGER_CHECK)]
     if minimum is not None:
         checks.append(pa.Check.ge(minimum))
     if maximum is not None:
@@ -49,16 +61,88 @@ def provenance(cell: bool = False) -> dict[str, pa.Column]:
     return {**columns, "cellule": pa.Column(str)} if cell else columns
 
 
-def validate_table(con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def validate_table(
+    con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema,
+    by_values_from_rows: int = BY_VALUES_FROM_ROWS,
+) -> pd.DataFrame:
     """All failures of ``table`` against ``schema`` (empty frame when it is valid)."""
-    relation = con.sql(f"SELECT * FROM {table}")
+    (rows,), = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    if rows >= by_values_from_rows and judges_values_alone(schema):
+        return validate_by_values(con, table, schema)
+    return _failures(schema, _frame(con, f"SELECT * FROM {table}"))
+
+
+def _frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
+    relation = con.sql(query)
     frame = relation.fetchdf()
     # DuckDB hands an empty VARCHAR column back as object: give text its one dtype.
     for name, sql_type in zip(relation.columns, relation.types):
         if str(sql_type) == "VARCHAR":
             frame[name] = frame[name].astype("str")
+    return frame
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return errors.failure_cases
     return pd.DataFrame()
+
+
+def judges_values_alone(schema: pa.DataFrameSchema) -> bool:
+    """Whether each check of ``schema`` judges a value alone (no check over the whole frame, no
+    coercion): checking a column's distinct values is then checking its rows."""
+    return not schema.checks and not schema.coerce and all(
+        not column.unique and not column.regex and all(c.name in VALUE_CHECKS for c in column.checks)
+        for column in schema.columns.values())
+
+
+def validate_by_values(con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """The failures :func:`validate_table` finds, without loading ``table`` into pandas:
+    pandera checks the columns and their types on an empty frame, each column's checks on its
+    distinct values, and the uniqueness on the rows whose key hash is shared; every failing
+    value is then traced back to each row holding it (``index`` is the row's position)."""
+    empty = _frame(con, f"SELECT * FROM {table} LIMIT 0")
+    found = [_failures(schema.update_columns({name: {"checks": []} for name in schema.columns}), empty)]
+    for name in (n for n in schema.columns if n in empty.columns):
+        found.append(_column_failures(con, table, name, schema.columns[name]))
+    if schema.unique and set(schema.unique) <= set(empty.columns):
+        found.append(_unique_failures(con, table, schema))
+    return _concat(found)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Failure frames end to end, in pandera's column order, values as pandera gave them."""
+    frames = [frame[FAILURE_COLUMNS].astype(object) for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _column_failures(con: duckdb.DuckDBPyConnection, table: str, name: str, column: pa.Column) -> pd.DataFrame:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _valeurs AS SELECT {name} AS valeur, "
+                f"CAST(row_number() OVER () - 1 AS BIGINT) AS k FROM (SELECT DISTINCT {name} FROM {table})")
+    values = _frame(con, f"SELECT valeur AS {name} FROM _valeurs ORDER BY k")
+    failures = _failures(pa.DataFrameSchema({name: column}).update_columns({name: {"dtype": None}}), values)
+    if failures.empty:
+        return failures
+    by_value, overall = failures[failures["index"].notna()], failures[failures["index"].isna()]
+    con.register("_en_echec", pd.DataFrame({"k": by_value["index"].astype("int64").unique()}))
+    rows = con.execute(f"""
+        SELECT v.k, t.rowid AS ligne_table FROM {table} t
+        JOIN (SELECT * FROM _valeurs SEMI JOIN _en_echec USING (k)) v ON t.{name} IS NOT DISTINCT FROM v.valeur
+        """).fetchdf()
+    con.unregister("_en_echec")
+    traced = by_value.astype({"index": "int64"}).merge(rows, left_on="index", right_on="k")
+    traced["index"] = traced.pop("ligne_table")
+    return _concat([overall, traced.drop(columns="k")])
+
+
+def _unique_failures(con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    key = ", ".join(schema.unique)
+    candidates = _frame(con, f"""
+        SELECT rowid AS _rang, {key} FROM {table}
+        WHERE hash({key}) IN (SELECT hash({key}) FROM {table} GROUP BY 1 HAVING count(*) > 1)""")
+    candidates = candidates.set_index("_rang").rename_axis(None)
+    only_key = pa.DataFrameSchema({name: pa.Column(nullable=True) for name in schema.unique},
+                                  unique=schema.unique, report_duplicates=schema.report_duplicates)
+    return _failures(only_key, candidates)

@@ -4,6 +4,8 @@
    every cell failure into ``raw.<source>__anomalies``, every file into
    ``raw.<source>__fichiers`` and the reader's warnings into ``raw.<source>__avertissements``.
    The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
+   Files are read into ClearText (sources/transform.py) by batches of about a million rows;
+   a second thread types each batch into the warehouse while the next one is read.
 2. :func:`build_staging` applies the spec's row rules, writes the quarantine,
    de-duplicates on the natural key (the newest file wins, conflicts are
    logged), runs the source's staging SQL, writes the warnings and the load log, so that
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -21,10 +24,11 @@ from sources.discovery import RawFile, discover
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
-from sources.transform import PROVENANCE, ROW_ID, type_chunk, typed_name
+from sources.transform import MEMORY_LIMIT, PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
 from warehouse.db import read_sql, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
+BATCH_ROWS = 1_000_000  # raw rows gathered in ClearText before they are typed and written
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
 
 
@@ -75,23 +79,55 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     con.unregister("_frame")
 
 
-def _read_file(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: RawFile, pseudonymiser: Pseudonymiser,
-    reader: Reader,
-) -> ReadStats:
-    stats = ReadStats()
-    for chunk in reader(file.path, spec, stats):
-        chunk["fichier_hash"], chunk["fichier_nom"] = file.sha256, file.name
-        chunk["fichier_modifie"] = file.modified
-        if "cellule" not in chunk:
-            chunk["cellule"] = ""
-        typed, anomalies = type_chunk(chunk, spec, pseudonymiser)
-        _insert(con, spec.raw_table, typed)
-        _insert(con, f"raw.{spec.name}__anomalies", anomalies)
-    if stats.warnings:
-        warnings = pd.DataFrame(stats.warnings).assign(fichier_nom=file.name)
-        _insert(con, f"raw.{spec.name}__avertissements", warnings[WARNING_COLUMNS])
-    return stats
+def _settings(con: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse's DuckDB in a source's steps: bounded memory, no progress bar on stdout."""
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET enable_progress_bar = false")
+
+
+class BatchWriter:
+    """Types batches of ClearText into the raw tables in a second thread, one batch at a time,
+    while the first thread reads the next files: DuckDB and numpy release the GIL, and the
+    Python parts of both (scanning lines, parsing distinct values) fill the other core. The
+    writer is the only user of the warehouse connection until it has finished."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec):
+        self.con, self.spec = con, spec
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lot")
+        self._pending: Future | None = None
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None:
+                self.wait()
+            elif self._pending is not None:
+                wait([self._pending])  # never leave it writing while the transaction rolls back
+        finally:
+            self._pool.shutdown()
+
+    def write(self, batch: ClearBatch | None) -> None:
+        self.wait()
+        if batch is not None:
+            self._pending = self._pool.submit(self._write, batch)
+
+    def wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _write(self, batch: ClearBatch) -> None:
+        typed = batch.scratch / "lot.parquet"
+        try:
+            batch.write_typed_rows(typed)
+            self.con.execute(f"INSERT INTO {self.spec.raw_table} BY NAME SELECT * FROM read_parquet(?)",
+                             [str(typed)])
+            _insert(self.con, f"raw.{self.spec.name}__anomalies", batch.anomalies())
+        finally:
+            typed.unlink(missing_ok=True)
+            batch.drop()
 
 
 def _file_row(file: RawFile, status: str, motif: str | None, blank: int) -> dict:
@@ -106,8 +142,9 @@ def load_raw(
     reader: Reader = read_chunks,
 ) -> list[dict]:
     """Read every file of the source's folder; returns the file inventory."""
-    inventory = []
-    with transaction(con):
+    inventory, warnings = [], []
+    _settings(con)
+    with transaction(con), ClearText(spec, pseudonymiser) as clear, BatchWriter(con, spec) as writer:
         _create_raw_tables(con, spec)
         for file in discover(raw_dir / spec.folder):
             if not file.is_table:
@@ -116,10 +153,18 @@ def load_raw(
                 inventory.append(_file_row(file, DOUBLON, f"identique à {file.duplicate_of}", 0))
             else:
                 try:
-                    stats = _read_file(con, spec, file, pseudonymiser, reader)
+                    stats = ReadStats()
+                    clear.read(file, reader, stats)
                     inventory.append(_file_row(file, CHARGE, None, stats.blank_or_total))
+                    warnings += [{**warning, "fichier_nom": file.name} for warning in stats.warnings]
                 except FileRejected as rejection:
                     inventory.append(_file_row(file, REJETE, str(rejection), 0))
+            if clear.rows >= BATCH_ROWS:
+                writer.write(clear.take())
+        writer.write(clear.take())
+        writer.wait()
+        if warnings:
+            _insert(con, f"raw.{spec.name}__avertissements", pd.DataFrame(warnings)[WARNING_COLUMNS])
         if inventory:
             _insert(con, f"raw.{spec.name}__fichiers", pd.DataFrame(inventory))
     return inventory
@@ -140,11 +185,35 @@ def _rule_anomalies_sql(spec: SourceSpec) -> list[str]:
     ]
 
 
+def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """``_doublons``: the kept rows (not quarantined) whose natural key another kept row shares,
+    ranked newest file first, with a fingerprint of their content; ``_classes``: every kept row
+    with its rank (1 when its key is its own). Only the keys whose hash is shared by two rows
+    are ranked (a collision only adds rows to rank): no sort of millions of rows."""
+    key = ", ".join(spec.natural_key)
+    row_id = ", ".join(ROW_ID)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _quarantaine AS "
+                f"SELECT DISTINCT {row_id} FROM raw.{spec.name}__anomalies")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _cles_partagees AS SELECT hash({key}) AS cle "
+                f"FROM {spec.raw_table} GROUP BY 1 HAVING count(*) > 1")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _doublons AS
+        SELECT {row_id}, fichier_nom, {key}, hash({', '.join(content_columns(spec))}) AS empreinte,
+               row_number() OVER (PARTITION BY {key}
+                   ORDER BY fichier_modifie DESC, fichier_nom DESC, feuille DESC, ligne DESC,
+                            cellule DESC) AS rang
+        FROM (SELECT * FROM {spec.raw_table} WHERE hash({key}) IN (SELECT cle FROM _cles_partagees))
+        ANTI JOIN _quarantaine USING ({row_id})""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW _classes AS
+        SELECT r.*, d.empreinte, coalesce(d.rang, 1) AS rang
+        FROM {spec.raw_table} r ANTI JOIN _quarantaine q USING ({row_id})
+        LEFT JOIN _doublons d USING ({row_id})""")
+
+
 def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     prefix = f"raw.{spec.name}__"
-    key = ", ".join(spec.natural_key)
-    content = ", ".join(content_columns(spec))
-    row_id = ", ".join(ROW_ID)
+    _settings(con)
     with transaction(con):
         for statement in _rule_anomalies_sql(spec):
             con.execute(statement)
@@ -156,24 +225,22 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                    string_agg(a.colonne || ' : ' || a.motif, ' ; ' ORDER BY a.colonne, a.motif) AS motif,
                    count(*) AS nb_anomalies
             FROM {prefix}anomalies a
-            JOIN (SELECT DISTINCT fichier_hash, fichier_nom FROM {spec.raw_table}) r USING (fichier_hash)
+            JOIN (SELECT fichier_hash, fichier_nom FROM {prefix}fichiers WHERE statut = '{CHARGE}') r
+                USING (fichier_hash)
             GROUP BY ALL""")
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _classes AS
-            SELECT r.*, hash({content}) AS empreinte,
-                   row_number() OVER (PARTITION BY {key}
-                       ORDER BY fichier_modifie DESC, fichier_nom DESC, feuille DESC, ligne DESC,
-                                cellule DESC) AS rang
-            FROM {spec.raw_table} r
-            ANTI JOIN (SELECT DISTINCT {row_id} FROM {prefix}anomalies) q USING ({row_id})""")
+        _rank_duplicates(con, spec)
+        # The staging SQL joins a few rows of ref bands by range: a nested loop over them beats
+        # sorting millions of rows for a merge join.
+        con.execute("SET nested_loop_join_threshold = 1000")
         con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
+        con.execute("RESET nested_loop_join_threshold")
         _write_warnings(con, spec)
         replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
             WITH lus AS (SELECT fichier_nom, count(*) AS n FROM {spec.raw_table} GROUP BY ALL),
                  charges AS (SELECT fichier_nom, count(*) AS n FROM {spec.staging_table} GROUP BY ALL),
                  quarantaine AS (SELECT fichier_nom, count(*) AS n FROM qualite.quarantaine
                                  WHERE source = '{spec.name}' GROUP BY ALL),
-                 doublons AS (SELECT fichier_nom, count(*) AS n FROM _classes WHERE rang > 1 GROUP BY ALL)
+                 doublons AS (SELECT fichier_nom, count(*) AS n FROM _doublons WHERE rang > 1 GROUP BY ALL)
             SELECT '{spec.name}' AS source, f.fichier_nom, f.fichier_hash, f.modifie_le, f.statut, f.motif,
                    coalesce(lus.n, 0) + f.lignes_vides_total AS lignes_lues,
                    coalesce(charges.n, 0) AS lignes_chargees,
@@ -194,7 +261,7 @@ def _write_warnings(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                nullif(perdant.cellule, '') AS colonne,
                'ligne en double avec des valeurs différentes : remplacée par ' || gagnant.fichier_nom
                || ' ligne ' || gagnant.ligne || ' (fichier le plus récent)' AS message
-        FROM _classes perdant JOIN _classes gagnant ON {key} AND gagnant.rang = 1
+        FROM _doublons perdant JOIN _doublons gagnant ON {key} AND gagnant.rang = 1
         WHERE perdant.rang > 1 AND perdant.empreinte <> gagnant.empreinte""",
         f"SELECT {columns} FROM raw.{spec.name}__avertissements",
     ]

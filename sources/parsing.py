@@ -30,8 +30,10 @@ def is_blank(raw: str | None) -> bool:
     return raw is None or raw.strip().lower() in BLANKS
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case, accents stripped, every run of non-alphanumerics one space."""
+    """Lower case, accents stripped, every run of non-alphanumerics one space (cached: labels
+    come back on thousands of rows)."""
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae").replace("Œ", "OE")

@@ -1,21 +1,33 @@
-"""Type a chunk of raw text cells and replace personal columns by keys.
+"""Type raw text cells and replace personal columns by keys, in an in-memory DuckDB.
 
-Every cell goes through its column's parser; every failure is kept with its
-line and column (a coercion failure never hides another one). Personal
-columns (names, birth dates, file numbers) are turned into keyed hashes and an
-age here, in Python, so they never reach DuckDB in clear; their raw value is
-never copied into an anomaly either.
+The raw text of a batch of files is gathered in :class:`ClearText`, an in-memory DuckDB never
+written to a file (pages it cannot keep in memory go to a private temporary folder, removed
+when it closes). Every cell goes through its column's parser once per distinct value
+(sources/parsing.py: millions of rows cost the number of distinct cells), as each file is read;
+the results form one dictionary per column (raw text -> canonical value, or the French reason
+it failed), joined back in SQL when the batch is typed. Every failure is kept with its line and
+column, never the raw value of a personal column. Persons are hashed in Python once per
+distinct identity (sources/pseudonym.py). Only the typed, pseudonymised rows (through a Parquet
+file in the private folder) and the anomalies leave ClearText: the warehouse never receives a
+name, a birth date or a file number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from sources.discovery import RawFile
 from sources.parsing import PARSERS, Parsed, category_parser, is_blank, parse_series, parse_text
 from sources.pseudonym import Pseudonymiser
+from sources.reading import FileRejected, Reader, ReadStats, read_chunks, read_with_duckdb
 from sources.referential import resolve_commune, structure_parser
 from sources.spec import ColumnSpec, SourceSpec
 
@@ -25,6 +37,10 @@ PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "lign
 ROW_ID = ["fichier_hash", "feuille", "ligne", "cellule"]
 ANOMALY_COLUMNS = [*ROW_ID, "colonne", "valeur_brute", "motif"]
 MISSING = "valeur manquante"
+# Of each DuckDB working on a source (its default is 80 % of the machine): beyond it, joins,
+# aggregates and sorts spill to disk (ClearText's to its private temporary folder) and the
+# memory used stays flat whatever the size of the input.
+MEMORY_LIMIT = "1GB"
 
 # Typed columns whose name differs from the raw column's.
 RENAMED = {"structure": "structure_id", "commune": "code_commune"}
@@ -46,50 +62,215 @@ def typed_name(column: ColumnSpec) -> str:
     return RENAMED.get(column.kind, column.name)
 
 
-def _anomalies(raw: pd.DataFrame, column: ColumnSpec, reasons: pd.Series) -> pd.DataFrame:
-    missing = raw[column.name].map(is_blank) if column.required else False
-    reasons = reasons.where(reasons.notna() | ~missing, MISSING)
-    failed = reasons.notna()
-    if not failed.any():
-        return pd.DataFrame(columns=ANOMALY_COLUMNS)
-    rows = raw.loc[failed, ROW_ID].copy()
-    rows["colonne"] = column.label
-    if column.personal:
-        rows["valeur_brute"] = None
-        rows["motif"] = reasons[failed].str.split(" : ").str[0]
-    else:
-        rows["valeur_brute"] = raw.loc[failed, column.name].str.strip()
-        rows["motif"] = reasons[failed]
-    return rows[ANOMALY_COLUMNS]
+def parse_values(raw_values: list[str], spec: SourceSpec, column: ColumnSpec) -> list[tuple]:
+    """Each raw text of a column: (canonical value, reason it failed, raw value the quarantine
+    shows, label). A required column left blank fails with ``valeur manquante``; a personal
+    column shows no raw value and only the first words of its reason; the label is the
+    commune's text as written (None for other columns)."""
+    raw = pd.Series(raw_values, dtype=object)
+    values, reasons = parse_series(raw, parser_for(spec, column.name))
+    labels = parse_series(raw, parse_text)[0].tolist() if column.kind == "commune" else [None] * len(raw)
+    parsed = []
+    for text, value, reason, label in zip(raw_values, values.tolist(), reasons.tolist(), labels):
+        if reason is None and column.required and is_blank(text):
+            reason = MISSING
+        if reason is not None and column.personal:
+            reason = reason.split(" : ")[0]
+        parsed.append((value, reason, None if reason is None or column.personal else text.strip(), label))
+    return parsed
 
 
-def _ages(birth: pd.Series, event: pd.Series) -> pd.Series:
-    born = pd.to_datetime(birth, format="%Y-%m-%d", errors="coerce")
-    at = pd.to_datetime(event, format="%Y-%m-%d", errors="coerce")
-    before_birthday = (at.dt.month < born.dt.month) | (
-        (at.dt.month == born.dt.month) & (at.dt.day < born.dt.day)
-    )
-    return (at.dt.year - born.dt.year - before_birthday.astype("Int64")).astype("Int64")
+DICTIONARY_COLUMNS = ["brut", "valeur", "motif", "valeur_brute", "libelle"]
 
 
-def type_chunk(
-    raw: pd.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The typed, pseudonymised chunk and its anomalies (one row per failing cell)."""
-    typed = raw[PROVENANCE].copy()
-    anomalies = []
-    for column in spec.columns.values():
-        values, reasons = parse_series(raw[column.name], parser_for(spec, column.name))
-        typed[typed_name(column)] = values
-        anomalies.append(_anomalies(raw, column, reasons))
-        if column.kind == "commune":
-            typed["commune_libelle"] = parse_series(raw[column.name], parse_text)[0]
-    if spec.age:
-        birth, event = spec.age
-        typed["age"] = _ages(typed[birth], typed[event])
-    for pseudonym in spec.pseudonyms:
-        parts = zip(*(typed[part].fillna("") for part in pseudonym.parts))
-        typed[pseudonym.column] = [pseudonymiser.hash_parts(tuple(p)) for p in parts]
-    typed = typed.drop(columns=sorted(spec.personal))
-    found = [a for a in anomalies if not a.empty]
-    return typed, (pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ANOMALY_COLUMNS))
+class Dictionaries:
+    """The distinct raw texts of a batch, each parsed once, and the keys of its persons: filled
+    file by file as ClearText reads them, then joined to the rows when the batch is typed."""
+
+    def __init__(self, spec: SourceSpec, pseudonymiser: Pseudonymiser):
+        self.spec, self.pseudonymiser = spec, pseudonymiser
+        self.parsed: dict[str, dict[str, tuple]] = {name: {} for name in spec.columns}
+        self.keys: dict[str, dict[tuple, str | None]] = {p.column: {} for p in spec.pseudonyms}
+        self._parts = {p.column: [column_of(spec, part).name for part in p.parts] for p in spec.pseudonyms}
+
+    def add(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
+        """The new texts and persons of a file (``select``: its raw text rows)."""
+        parts = {name for names in self._parts.values() for name in names}
+        for key, names in self._parts.items():
+            identities = con.execute(f"SELECT DISTINCT {', '.join(names)} FROM ({select})").fetchall()
+            new = [identity for identity in identities if identity not in self.keys[key]]
+            for i, name in enumerate(names):
+                self._parse(name, {identity[i] for identity in new})
+            for identity in new:
+                canonical = (self.parsed[name][text][0] or "" for name, text in zip(names, identity))
+                self.keys[key][identity] = self.pseudonymiser.hash_parts(tuple(canonical))
+        for name in (n for n in self.spec.columns if n not in parts):
+            self._parse(name, {v for (v,) in con.execute(f"SELECT DISTINCT {name} FROM ({select})").fetchall()})
+
+    def _parse(self, name: str, texts: set[str]) -> None:
+        new = [text for text in texts if text not in self.parsed[name]]
+        if new:
+            self.parsed[name].update(zip(new, parse_values(new, self.spec, self.spec.columns[name])))
+
+    def failing(self) -> list[ColumnSpec]:
+        """The columns with a text that did not parse."""
+        return [self.spec.columns[name] for name, parsed in self.parsed.items()
+                if any(reason is not None for _, reason, _, _ in parsed.values())]
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """``_d_<column>`` (raw text -> parsed) and ``_k_<key>`` (raw texts of the parts -> key)."""
+        for name, parsed in self.parsed.items():
+            rows = [(text, *entry) for text, entry in parsed.items()]
+            con.register(f"_d_{name}", _strings(DICTIONARY_COLUMNS, rows))
+        for key, keys in self.keys.items():
+            names = [f"p{i}" for i in range(len(self._parts[key]))] + ["cle"]
+            con.register(f"_k_{key}", _strings(names, [(*identity, k) for identity, k in keys.items()]))
+
+
+def _strings(names: list[str], rows: list[tuple]) -> pa.Table:
+    columns = list(zip(*rows)) if rows else [()] * len(names)
+    return pa.table(dict(zip(names, map(list, columns))), schema=pa.schema([(n, pa.string()) for n in names]))
+
+
+def column_of(spec: SourceSpec, typed: str) -> ColumnSpec:
+    """The column whose typed name is ``typed`` (parts of a pseudonym name typed columns)."""
+    return next(c for c in spec.columns.values() if typed_name(c) == typed)
+
+
+def age_sql(birth: str, event: str) -> str:
+    """Whole years from one DATE to another (one less before the birthday)."""
+    return (f"year({event}) - year({birth}) - CASE WHEN month({event}) < month({birth}) OR "
+            f"(month({event}) = month({birth}) AND day({event}) < day({birth})) THEN 1 ELSE 0 END")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class ClearText:
+    """The raw text of the files being read, personal columns in clear, in an in-memory DuckDB.
+
+    :meth:`read` adds a file to the current batch; :meth:`take` hands the batch over as a
+    :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ClearText. A batch
+    has its own connection: it can be typed while ClearText reads the next one.
+    """
+
+    def __init__(self, spec: SourceSpec, pseudonymiser: Pseudonymiser):
+        self.spec = spec
+        self.pseudonymiser = pseudonymiser
+        self.scratch = Path(tempfile.mkdtemp(prefix="observatoire-"))
+        self.con = duckdb.connect(config={
+            "memory_limit": MEMORY_LIMIT, "temp_directory": str(self.scratch / "duckdb")})
+        self.con.execute("SET enable_progress_bar = false")
+        self.rows = 0
+        self._sources: list[str] = []  # one SELECT of raw text rows per file of the batch
+        self._tables: list[str] = []
+        self._dictionaries = Dictionaries(spec, pseudonymiser)
+        self._read = 0
+
+    def __enter__(self) -> ClearText:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.con.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def read(self, file: RawFile, reader: Reader, stats: ReadStats) -> None:
+        """Add a file's rows: read by DuckDB when it is delimited text for the shared reader
+        (sources/reading.py says when that cannot be trusted), else from the reader's frames.
+        On FileRejected nothing of the file is kept."""
+        self._read += 1
+        table = f"_fichier_{self._read}"
+        try:
+            select, cell = None, "'' AS cellule"
+            if reader is read_chunks and file.path.suffix.lower() != ".xlsx":
+                select = read_with_duckdb(self.con, file.path, self.spec, stats, table, self.scratch)
+            if select is None:
+                select, cell = self._load_frames(table, reader(file.path, self.spec, stats)), "cellule"
+        except FileRejected:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            raise
+        self._tables.append(table)
+        self._sources.append(
+            f"SELECT {_literal(file.sha256)} AS fichier_hash, {_literal(file.name)} AS fichier_nom, "
+            f"TIMESTAMP {_literal(file.modified.isoformat(' '))} AS fichier_modifie, feuille, "
+            f"ligne, {cell}, {', '.join(self.spec.columns)} FROM ({select})")
+        (count,), = self.con.execute(f"SELECT count(*) FROM ({select})").fetchall()
+        self.rows += count
+        self._dictionaries.add(self.con, select)
+
+    def _load_frames(self, table: str, frames: Iterator[pd.DataFrame]) -> str:
+        columns = ["feuille", "ligne", "cellule", *self.spec.columns]
+        types = {"ligne": "INTEGER"}
+        self.con.execute(f"CREATE OR REPLACE TABLE {table} ("
+                         + ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns) + ")")
+        for frame in frames:
+            self.con.register("_trame", frame)
+            given = [c for c in columns if c in frame.columns]
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(given)} FROM _trame")
+            self.con.unregister("_trame")
+        texts = ", ".join(f"coalesce({c}, '') AS {c}" for c in columns if c != "ligne")
+        return f"SELECT ligne, {texts} FROM {table}"
+
+    def take(self) -> ClearBatch | None:
+        """The files read since the last batch (None when there are no rows), as a batch."""
+        batch = ClearBatch(self, self._sources, self._tables, self._dictionaries) if self.rows else None
+        if batch is None:
+            for table in self._tables:
+                self.con.execute(f"DROP TABLE {table}")
+        self._sources, self._tables, self.rows = [], [], 0
+        self._dictionaries = Dictionaries(self.spec, self.pseudonymiser)
+        return batch
+
+
+class ClearBatch:
+    """Rows of some files gathered in ClearText, with their dictionaries, typed through their
+    own connection."""
+
+    def __init__(self, clear: ClearText, sources: list[str], tables: list[str], dictionaries: Dictionaries):
+        self.con, self.spec, self.scratch, self._tables = clear.con.cursor(), clear.spec, clear.scratch, tables
+        self.con.execute("CREATE TEMP VIEW texte AS " + " UNION ALL ".join(sources))
+        self._dictionaries = dictionaries
+        dictionaries.register(self.con)
+
+    def drop(self) -> None:
+        """Forget the batch's rows."""
+        for table in self._tables:
+            self.con.execute(f"DROP TABLE {table}")
+        self.con.close()
+
+    def write_typed_rows(self, path: Path) -> None:
+        """Write the batch's rows, typed and pseudonymised, without any personal column, as a
+        Parquet file (DuckDB to DuckDB with no Python in between: the reading thread goes on)."""
+        selected, joined = [f"t.{name}" for name in PROVENANCE], []
+        for name, column in self.spec.columns.items():
+            if not column.personal:
+                selected.append(f"CAST(_d_{name}.valeur AS {column.sql_type}) AS {typed_name(column)}")
+                joined.append(name)
+            if column.kind == "commune":
+                selected.append(f"_d_{name}.libelle AS commune_libelle")
+        if self.spec.age:
+            birth, event = (column_of(self.spec, c).name for c in self.spec.age)
+            selected.append(f"{age_sql(f'CAST(_d_{birth}.valeur AS DATE)', f'CAST(_d_{event}.valeur AS DATE)')} AS age")
+            joined += [birth, event]
+        joins = [f"LEFT JOIN _d_{name} ON _d_{name}.brut = t.{name}" for name in dict.fromkeys(joined)]
+        for pseudonym in self.spec.pseudonyms:
+            key = f"_k_{pseudonym.column}"
+            selected.append(f"{key}.cle AS {pseudonym.column}")
+            joins.append(f"LEFT JOIN {key} ON " + " AND ".join(
+                f"{key}.p{i} = t.{column_of(self.spec, part).name}" for i, part in enumerate(pseudonym.parts)))
+        query = f"SELECT {', '.join(selected)} FROM texte t {' '.join(joins)}"
+        self.con.execute(f"COPY ({query}) TO {_literal(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
+
+    def anomalies(self) -> pa.Table:
+        """One row per failing cell of the batch."""
+        parts = [
+            f"SELECT {', '.join('t.' + c for c in ROW_ID)}, {_literal(column.label)} AS colonne, "
+            f"d.valeur_brute, d.motif FROM texte t JOIN _d_{column.name} d ON d.brut = t.{column.name} "
+            "WHERE d.motif IS NOT NULL"
+            for column in self._dictionaries.failing()
+        ]
+        if not parts:
+            return pa.table({c: pa.array([], pa.string() if c != "ligne" else pa.int32())
+                             for c in ANOMALY_COLUMNS})
+        return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()

@@ -1,8 +1,11 @@
 """The warehouse: reference data, SQL of the indicator tables, DuckDB helpers."""
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).parent
-REF_DIR = PACKAGE_DIR / "ref"
+# OBSERVATOIRE_REF_DIR points at another copy of warehouse/ref (the benchmark's generated
+# structures and communes); unset, the project's own reference data.
+REF_DIR = Path(os.environ.get("OBSERVATOIRE_REF_DIR") or PACKAGE_DIR / "ref")
 SQL_DIR = PACKAGE_DIR / "sql"
 DEFAULT_WAREHOUSE = PACKAGE_DIR / "observatoire.duckdb"

@@ -1,0 +1,1 @@
+"""Performance benchmarks: a scale generator of messy exports and a timed refresh (docs/scale.md)."""
