@@ -29,7 +29,8 @@ def _is_table(path: Path) -> bool:
     return not hidden and path.suffix.lower() in TABLE_SUFFIXES
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read by blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -50,7 +51,7 @@ def discover(folder: Path) -> list[RawFile]:
     found: list[RawFile] = []
     for path in sorted(paths, key=lambda p: (modified[p], p)):
         name = path.relative_to(folder).as_posix()
-        sha = _sha256(path)
+        sha = sha256_of(path)
         is_table = _is_table(path.relative_to(folder))
         duplicate_of = first_by_hash.setdefault(sha, name) if is_table else None
         found.append(RawFile(path, name, sha, modified[path], is_table,

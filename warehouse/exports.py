@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import hashlib
 import json
 import shutil
 import unicodedata
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.discovery import sha256_of
 from warehouse.secrecy import table_columns, table_key
 
 EXCEL_ENCODING = "windows-1252"
@@ -110,14 +110,6 @@ def field(name: str, sql_type: str, folder: str, about: tuple | None, key: list[
     return spec
 
 
-def digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
-
-
 def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str, about: dict) -> dict:
     """One file's description. A Parquet file carries its own column types: it is described as a
     file (Frictionless reads Parquet through pandas, which turns an empty integer into NaN), with
@@ -129,7 +121,7 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
         "name": f"{table}-{kind}", "path": f"{kind}/{table}{suffix}", "title": libelle,
         "description": definition, "sources": [{"title": source}] if source else [],
         "format": file_format, "mediatype": mediatype, "bytes": path.stat().st_size,
-        "hash": f"sha256:{digest(path)}",
+        "hash": f"sha256:{sha256_of(path)}",
     }
     if kind == "parquet":
         spec.update(type="file", profile="data-resource")
