@@ -4,7 +4,7 @@
    every cell failure into ``raw.<source>__anomalies``, every file into
    ``raw.<source>__fichiers`` and the reader's warnings into ``raw.<source>__avertissements``.
    The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
-   Files are read into ClearText (sources/transform.py) by batches of about a million rows;
+   Files are read into ClearText (sources/transform.py) by batches of about 500,000 rows;
    a second thread types each batch into the warehouse while the next one is read.
 2. :func:`build_staging` applies the spec's row rules, writes the quarantine,
    de-duplicates on the natural key (the newest file wins, conflicts are
@@ -28,7 +28,7 @@ from sources.transform import MEMORY_LIMIT, PROVENANCE, ROW_ID, ClearBatch, Clea
 from warehouse.db import read_sql, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
-BATCH_ROWS = 1_000_000  # raw rows gathered in ClearText before they are typed and written
+BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
 
 
@@ -119,14 +119,12 @@ class BatchWriter:
             pending.result()
 
     def _write(self, batch: ClearBatch) -> None:
-        typed = batch.scratch / "lot.parquet"
         try:
-            batch.write_typed_rows(typed)
-            self.con.execute(f"INSERT INTO {self.spec.raw_table} BY NAME SELECT * FROM read_parquet(?)",
-                             [str(typed)])
+            self.con.register("_lot", batch.typed_rows())
+            self.con.execute(f"INSERT INTO {self.spec.raw_table} BY NAME SELECT * FROM _lot")
+            self.con.unregister("_lot")
             _insert(self.con, f"raw.{self.spec.name}__anomalies", batch.anomalies())
         finally:
-            typed.unlink(missing_ok=True)
             batch.drop()
 
 

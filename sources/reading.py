@@ -403,9 +403,13 @@ def read_with_duckdb(
         return None
     try:
         return _read_utf8(con, path, spec, stats, table, scan)
-    except (UnicodeDecodeError, duckdb.Error):
+    except (UnicodeDecodeError, duckdb.Error, FileRejected) as error:
         con.execute(f"DROP TABLE IF EXISTS {table}")
-        if path.read_bytes()[:3] == codecs.BOM_UTF8 or _is_utf8(path):
+        with path.open("rb") as handle:
+            bom = handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        if bom or _is_utf8(path):
+            if isinstance(error, FileRejected):
+                raise
             return None
     copy = cp1252_copy(path, scratch)
     try:

@@ -7,8 +7,8 @@ when it closes). Every cell goes through its column's parser once per distinct v
 the results form one dictionary per column (raw text -> canonical value, or the French reason
 it failed), joined back in SQL when the batch is typed. Every failure is kept with its line and
 column, never the raw value of a personal column. Persons are hashed in Python once per
-distinct identity (sources/pseudonym.py). Only the typed, pseudonymised rows (through a Parquet
-file in the private folder) and the anomalies leave ClearText: the warehouse never receives a
+distinct identity (sources/pseudonym.py). Only the typed, pseudonymised rows (streamed as Arrow
+record batches into the warehouse's INSERT) and the anomalies leave ClearText: the warehouse never receives a
 name, a birth date or a file number.
 """
 
@@ -41,6 +41,7 @@ MISSING = "valeur manquante"
 # aggregates and sorts spill to disk (ClearText's to its private temporary folder) and the
 # memory used stays flat whatever the size of the input.
 MEMORY_LIMIT = "1GB"
+TYPED_BATCH_ROWS = 122_880  # rows of each Arrow batch handed from ClearText to the warehouse
 
 # Typed columns whose name differs from the raw column's.
 RENAMED = {"structure": "structure_id", "commune": "code_commune"}
@@ -160,7 +161,8 @@ class ClearText:
         self.pseudonymiser = pseudonymiser
         self.scratch = Path(tempfile.mkdtemp(prefix="observatoire-"))
         self.con = duckdb.connect(config={
-            "memory_limit": MEMORY_LIMIT, "temp_directory": str(self.scratch / "duckdb")})
+            "memory_limit": MEMORY_LIMIT, "temp_directory": str(self.scratch / "duckdb"),
+            "threads": 1})  # the reading and the typing threads each drive one
         self.con.execute("SET enable_progress_bar = false")
         self.rows = 0
         self._sources: list[str] = []  # one SELECT of raw text rows per file of the batch
@@ -228,7 +230,7 @@ class ClearBatch:
     own connection."""
 
     def __init__(self, clear: ClearText, sources: list[str], tables: list[str], dictionaries: Dictionaries):
-        self.con, self.spec, self.scratch, self._tables = clear.con.cursor(), clear.spec, clear.scratch, tables
+        self.con, self.spec, self._tables = clear.con.cursor(), clear.spec, tables
         self.con.execute("CREATE TEMP VIEW texte AS " + " UNION ALL ".join(sources))
         self._dictionaries = dictionaries
         dictionaries.register(self.con)
@@ -239,9 +241,9 @@ class ClearBatch:
             self.con.execute(f"DROP TABLE {table}")
         self.con.close()
 
-    def write_typed_rows(self, path: Path) -> None:
-        """Write the batch's rows, typed and pseudonymised, without any personal column, as a
-        Parquet file (DuckDB to DuckDB with no Python in between: the reading thread goes on)."""
+    def typed_rows(self) -> pa.RecordBatchReader:
+        """The batch's rows, typed and pseudonymised, without any personal column, streamed as
+        Arrow record batches while DuckDB computes them."""
         selected, joined = [f"t.{name}" for name in PROVENANCE], []
         for name, column in self.spec.columns.items():
             if not column.personal:
@@ -260,7 +262,7 @@ class ClearBatch:
             joins.append(f"LEFT JOIN {key} ON " + " AND ".join(
                 f"{key}.p{i} = t.{column_of(self.spec, part).name}" for i, part in enumerate(pseudonym.parts)))
         query = f"SELECT {', '.join(selected)} FROM texte t {' '.join(joins)}"
-        self.con.execute(f"COPY ({query}) TO {_literal(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
+        return self.con.sql(query).to_arrow_reader(TYPED_BATCH_ROWS)
 
     def anomalies(self) -> pa.Table:
         """One row per failing cell of the batch."""
