@@ -27,6 +27,8 @@ import numpy as np
 import openpyxl
 import pyarrow as pa
 
+from demo.pocketo import NOMS, PRENOMS
+
 REF_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "ref"
 FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2023, 12, 31)
 BIRTH_FIRST, BIRTH_DAYS = dt.date(2012, 1, 1), 1461  # born 2012-2015: 3 to 11 years old on every day
@@ -37,16 +39,6 @@ NOTES_ROWS = 20_000  # at most, in the file whose "Remarques" column holds quote
 MTIME = dt.datetime(2024, 1, 8, 9, 0)
 CC_SIREN = "244600532"  # the generated communes join the CC (its indicators sum over members)
 
-NOMS = ("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefèvre "
-        "Michel Garcia David Bertrand Roux Vincent Fournier Girard André Mercier Lambert Bonnet Faure "
-        "Rousseau Blanc Guérin Muller Henry Perrin Morin Mathieu Clément Gauthier Fontaine Chevalier "
-        "Robin Masson Gérard Nguyen Boyer Joly Roche Meunier Marchand Dufour Brunet Fabre Rivière "
-        "Prévost Delpech Cayrou Couderc Lagarrigue Vayssié Lafon Delmas Carrière Marty Cazals").split() + [
-        "Le Gall", "Da Silva", "N’Diaye", "D’Amico", "Lecœur", "Barrière-Lacoste", "Saint-Cyr"]
-PRENOMS = ("Léa Zoé Chloé Emma Jade Louise Alice Lina Rose Anna Inès Maëlle Manon Camille Juliette Ambre "
-           "Léna Agathe Noémie Anaïs Éloïse Clémence Margaux Célia Mathilde Lou Marie-Lou Anne-Sophie "
-           "Noël Théo Hugo Lucas Nathan Louis Gabriel Raphaël Arthur Jules Léo Tom Maël Noé Timéo Loïc "
-           "Mathis Enzo Sacha Baptiste Évan Aurélien Jean-Baptiste Paul Adrien Yanis Gaël Joël").split()
 COMMUNE_ROOTS = ("Aurival Bramefan Cazerolles Escayrac Floirac Gramazie Lunegarde Marcilhac Orniac "
                  "Peyrilles Quissac Rampoux Sénaillac Teyssieu Ussel Varaire Bélmontet Cénac Frayssinhes "
                  "Gigouzac Lherm Mayrinhac Nadaillac Padirac Rocamadour Sabadel Thédirac Uzech "

@@ -17,6 +17,14 @@ def pseudo_key(monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
 
 
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def write_csv(path: Path, rows: list[list[str]], sep: str = ";", encoding: str = "cp1252",
               newline: str = "\r\n") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from conftest import is_utf8
 
 from benchmarks.generate_scale import STYLES, generate
 from schemas import code_commune, integer, validate_table
@@ -51,7 +52,7 @@ def test_the_generator_writes_the_rows_it_says_in_every_messy_format(scale):
     data = {name: (folder / name).read_bytes() for name in scale.files}
     assert any(name.endswith(".xlsx") for name in data) and any(name.endswith(".txt") for name in data)
     assert any(b.startswith(b"\xef\xbb\xbf") for b in data.values())  # UTF-8 with BOM
-    assert any(b"\r\n" in b and not _is_utf8(b) for b in data.values())  # cp1252, CRLF
+    assert any(b"\r\n" in b and not is_utf8(b) for b in data.values())  # cp1252, CRLF
     assert b'"PAI;\nallergie arachides"' in data["presences_avec_remarques.csv"]
     assert {s.sep for s in STYLES} == {";", ",", "\t"}
 
@@ -93,14 +94,6 @@ def test_the_generator_is_deterministic(scale, tmp_path):
         assert first.stat().st_mtime == second.stat().st_mtime
     ref = (again.ref_dir / "structures_alias.csv").read_text(encoding="utf-8")
     assert "pocketo,Accueil de loisirs Aurival,alsh_bench_0001" in ref
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _duckdb_rows(path, tmp_path):

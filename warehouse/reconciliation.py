@@ -26,13 +26,10 @@ def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {name for (name,) in rows}
 
 
-def computed_value(
-    con: duckdb.DuckDBPyConnection, indicator: str, structure_id: str | None, year: int
-) -> Decimal | None:
-    """The warehouse's value for a published figure, None when it has no row for it."""
-    match = INDICATOR.match(indicator)
-    if not match or match["table"] not in _existing_tables(con):
-        return None
+def figure_rows(match: re.Match, structure_id: str | None, year: int) -> tuple[list[str], list]:
+    """The conditions (and their parameters) selecting the rows of an indicator table that a
+    published figure is compared with: its year, its structure when it names one, and the
+    breakdown value of ``table.measure[column=value]``."""
     conditions, params = ["annee = ?"], [year]
     if structure_id:
         conditions.append("structure_id = ?")
@@ -40,6 +37,17 @@ def computed_value(
     if match["column"]:
         conditions.append(f"{match['column']} = ?")
         params.append(match["value"])
+    return conditions, params
+
+
+def computed_value(
+    con: duckdb.DuckDBPyConnection, indicator: str, structure_id: str | None, year: int
+) -> Decimal | None:
+    """The warehouse's value for a published figure, None when it has no row for it."""
+    match = INDICATOR.match(indicator)
+    if not match or match["table"] not in _existing_tables(con):
+        return None
+    conditions, params = figure_rows(match, structure_id, year)
     count, total = con.execute(
         f"SELECT count(*), sum({match['measure']}) FROM indicateurs.{match['table']} "
         f"WHERE {' AND '.join(conditions)}",

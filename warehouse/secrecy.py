@@ -18,7 +18,7 @@ import yaml
 
 from warehouse import PACKAGE_DIR
 from warehouse.db import read_sql, transaction
-from warehouse.reconciliation import INDICATOR
+from warehouse.reconciliation import INDICATOR, figure_rows
 
 RULES_PATH = PACKAGE_DIR / "secret.yaml"
 PRIMARY, DERIVED, SECONDARY, UNCLASSIFIED = "primaire", "derive", "secondaire", "non_classe"
@@ -235,13 +235,8 @@ def masked_in_public(con: duckdb.DuckDBPyConnection, indicator: str, structure_i
     match = INDICATOR.match(indicator)
     if not match or match["table"] not in indicator_tables(con):
         return False
-    conditions, params = ["annee = ?", f"{match['measure']} IS NULL", "secret"], [year]
-    if structure_id:
-        conditions.append("structure_id = ?")
-        params.append(structure_id)
-    if match["column"]:
-        conditions.append(f"{match['column']} = ?")
-        params.append(match["value"])
+    conditions, params = figure_rows(match, structure_id, year)
+    conditions += [f"{match['measure']} IS NULL", "secret"]
     return con.execute(f"SELECT count(*) > 0 FROM public.{match['table']} WHERE {' AND '.join(conditions)}",
                        params).fetchone()[0]
 
