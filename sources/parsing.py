@@ -22,6 +22,7 @@ import pandas as pd
 BLANKS = frozenset({"", "-", "--", "nc", "n.c.", "n.c", "nr", "n.r.", "na", "n/a"})
 SPACES = "\u00a0\u202f\u2009 "
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_INTEGER = 2**31 - 1  # the staging tables keep counts and years as INTEGER
 
 Parsed = tuple[str | None, str | None]
 
@@ -135,6 +136,8 @@ def parse_integer(raw: str) -> Parsed:
     value, reason = parse_number(raw)
     if value is not None and "." in value:
         return None, f"nombre entier attendu : {raw.strip()}"
+    if value is not None and abs(int(value)) > MAX_INTEGER:
+        return None, f"nombre trop grand : {raw.strip()}"
     return value, reason and reason.replace("nombre illisible", "nombre entier illisible")
 
 

@@ -108,7 +108,8 @@ def test_no_input_crashes(text):
 @pytest.mark.parametrize("raw, expected", [
     ("12", ("12", None)), ("1 020", ("1020", None)), ("3,0", ("3", None)),
     ("2,5", (None, "nombre entier attendu : 2,5")), ("deux", (None, "nombre entier illisible : deux")),
-    ("", (None, None)),
+    ("", (None, None)), ("2147483647", ("2147483647", None)),
+    ("20 223 456 789", (None, "nombre trop grand : 20 223 456 789")),
 ])
 def test_integers(raw, expected):
     assert parse_integer(raw) == expected
