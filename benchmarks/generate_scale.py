@@ -17,8 +17,10 @@ import argparse
 import codecs
 import csv
 import datetime as dt
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -413,6 +415,14 @@ def generate(out_dir: Path, rows: int, seed: int = 7, structures: int = 300, com
         raw_dir=out_dir / "raw", ref_dir=out_dir / "ref", rows=unique + reexport,
         quarantined=int((codes["bad"] > 0).sum()) + again_bad, duplicates=reexport - again_bad,
         blank_or_total=blank_or_total, files=[p.relative_to(raw).as_posix() for p in [*written, again]])
+
+
+def generate_apart(*args, **kwargs) -> ScaleSet:
+    """:func:`generate` in a new process. A benchmark must not hold the generated rows itself:
+    a child started by ``subprocess`` reports as its peak memory (``ru_maxrss``) at least the
+    peak of the process that started it."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(generate, *args, **kwargs).result()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.generate_scale import REF_DIR, Territory, generate
+from benchmarks.generate_scale import REF_DIR, Territory, generate_apart
 from benchmarks.run import KEY, RESULTS_DIR
 
 TABLE = "indicateurs.alsh_annuel"
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parts", type=int, default=4)
     parser.add_argument("--work", type=Path, default=Path("/tmp/observatoire-partitions"))
     args = parser.parse_args(argv)
-    made = [generate(args.work / f"t{n}", args.rows // args.parts, seed=100 + n, structures=75,
+    made = [generate_apart(args.work / f"t{n}", args.rows // args.parts, seed=100 + n, structures=75,
                      communes=75, territory=Territory(f"t{n}", f"9{n}"))
             for n in range(args.parts)]
     together = (gathered_raw(args.work / "ensemble" / "raw", [m.raw_dir for m in made]),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.generate_scale import ScaleSet, generate
+from benchmarks.generate_scale import ScaleSet, generate_apart
 
 RESULTS_DIR = Path(__file__).parent / "results"
 DELIMITED = (".csv", ".txt")
@@ -171,7 +171,7 @@ def generated(rows: int, folder: Path) -> ScaleSet:
     if summary.exists():
         known = json.loads(summary.read_text())
         return ScaleSet(**{**known, "raw_dir": Path(known["raw_dir"]), "ref_dir": Path(known["ref_dir"])})
-    made = generate(folder, rows)
+    made = generate_apart(folder, rows)
     summary.write_text(json.dumps({**asdict(made), "raw_dir": str(made.raw_dir),
                                    "ref_dir": str(made.ref_dir)}))
     return made

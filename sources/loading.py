@@ -6,7 +6,8 @@
    The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
    Files are read into ClearText (sources/transform.py) by batches of about 500,000 rows;
    a second thread types each batch into the warehouse while the next one is read.
-2. :func:`build_staging` applies the spec's row rules, writes the quarantine,
+2. :func:`build_staging` applies the spec's row rules (their failures replace
+   ``raw.<source>__anomalies_regles``: running it again changes nothing), writes the quarantine,
    de-duplicates on the natural key (the newest file wins, conflicts are
    logged), runs the source's staging SQL, writes the warnings and the load log, so that
    for every file: rows read = loaded + quarantined + duplicates + blank/total.
@@ -30,6 +31,8 @@ from warehouse.db import read_sql, replace_source_rows, transaction
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
+ANOMALY_DDL = ("fichier_hash VARCHAR, feuille VARCHAR, ligne INTEGER, cellule VARCHAR, colonne VARCHAR,"
+                   " valeur_brute VARCHAR, motif VARCHAR")
 
 
 def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
@@ -59,10 +62,7 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in _raw_columns(spec))
     prefix = f"raw.{spec.name}__"
     con.execute(f"CREATE OR REPLACE TABLE {spec.raw_table} ({columns})")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {prefix}anomalies (fichier_hash VARCHAR, feuille VARCHAR,"
-        " ligne INTEGER, cellule VARCHAR, colonne VARCHAR, valeur_brute VARCHAR, motif VARCHAR)"
-    )
+    con.execute(f"CREATE OR REPLACE TABLE {prefix}anomalies ({ANOMALY_DDL})")
     con.execute(
         f"CREATE OR REPLACE TABLE {prefix}fichiers (fichier_nom VARCHAR, fichier_hash VARCHAR,"
         " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT)"
@@ -173,14 +173,22 @@ def sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _rule_anomalies_sql(spec: SourceSpec) -> list[str]:
+def _write_rule_anomalies(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     labels = {name: column.label for name, column in spec.columns.items()}
-    return [
-        f"INSERT INTO raw.{spec.name}__anomalies "
+    con.execute(f"CREATE OR REPLACE TABLE raw.{spec.name}__anomalies_regles ({ANOMALY_DDL})")
+    for statement in (
+        f"INSERT INTO raw.{spec.name}__anomalies_regles "
         f"SELECT {', '.join(ROW_ID)}, {sql_text(', '.join(labels[c] for c in rule.columns))}, "
         f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE"
         for rule in spec.rules
-    ]
+    ):
+        con.execute(statement)
+
+
+def _anomalies(spec: SourceSpec) -> str:
+    """Every anomaly of the source: its failing cells and its rows failing a rule."""
+    return (f"(SELECT * FROM raw.{spec.name}__anomalies "
+            f"UNION ALL SELECT * FROM raw.{spec.name}__anomalies_regles)")
 
 
 def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
@@ -191,7 +199,7 @@ def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     key = ", ".join(spec.natural_key)
     row_id = ", ".join(ROW_ID)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _quarantaine AS "
-                f"SELECT DISTINCT {row_id} FROM raw.{spec.name}__anomalies")
+                f"SELECT DISTINCT {row_id} FROM {_anomalies(spec)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _cles_partagees AS SELECT hash({key}) AS cle "
                 f"FROM {spec.raw_table} GROUP BY 1 HAVING count(*) > 1")
     con.execute(f"""
@@ -213,8 +221,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     prefix = f"raw.{spec.name}__"
     _settings(con)
     with transaction(con):
-        for statement in _rule_anomalies_sql(spec):
-            con.execute(statement)
+        _write_rule_anomalies(con, spec)
         replace_source_rows(con, "qualite.quarantaine", spec.name, f"""
             SELECT '{spec.name}' AS source, r.fichier_nom, a.fichier_hash, a.feuille, a.ligne,
                    a.cellule,
@@ -222,16 +229,12 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                    string_agg(a.valeur_brute, ' | ' ORDER BY a.colonne, a.valeur_brute) AS valeur_brute,
                    string_agg(a.colonne || ' : ' || a.motif, ' ; ' ORDER BY a.colonne, a.motif) AS motif,
                    count(*) AS nb_anomalies
-            FROM {prefix}anomalies a
+            FROM {_anomalies(spec)} a
             JOIN (SELECT fichier_hash, fichier_nom FROM {prefix}fichiers WHERE statut = '{CHARGE}') r
                 USING (fichier_hash)
             GROUP BY ALL""")
         _rank_duplicates(con, spec)
-        # The staging SQL joins a few rows of ref bands by range: a nested loop over them beats
-        # sorting millions of rows for a merge join.
-        con.execute("SET nested_loop_join_threshold = 1000")
         con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
-        con.execute("RESET nested_loop_join_threshold")
         _write_warnings(con, spec)
         replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
             WITH lus AS (SELECT fichier_nom, count(*) AS n FROM {spec.raw_table} GROUP BY ALL),

@@ -64,6 +64,19 @@ def test_quarantine_names_file_line_column_and_reason(staged):
     ]
 
 
+def test_staging_again_changes_nothing(staged):
+    """The staging step run alone a second time (from the Dagster UI, say) gives the same
+    quarantine: a row failing a rule keeps one reason, not one per run."""
+    tables = ["qualite.quarantaine", "qualite.journal_chargement", "qualite.avertissements",
+              "staging.pocketo__presences"]
+    before = {t: staged.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    build_staging(staged, SPEC)
+    assert {t: staged.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
+    (reasons,), = staged.execute(
+        "SELECT nb_anomalies FROM qualite.quarantaine WHERE ligne = 4").fetchall()
+    assert reasons == 1
+
+
 def test_newest_file_wins_and_the_conflict_is_logged(staged):
     rows = staged.execute(
         "SELECT fichier_nom, ligne, heures, heures_estimees, presence FROM staging.pocketo__presences "

@@ -28,8 +28,20 @@ CREATE OR REPLACE TABLE staging.pocketo__presences (
     ligne INTEGER NOT NULL
 );
 
+-- The bands are looked up once per distinct QF and age of the raw rows, then joined by equality:
+-- a range join would compare every row with every band.
 INSERT INTO staging.pocketo__presences BY NAME
-WITH gagnants AS (
+WITH bandes_qf AS (
+    SELECT v.qf, q.tranche_qf
+    FROM (SELECT DISTINCT qf FROM raw.pocketo__presences) v
+    JOIN ref.tranches_qf q ON v.qf >= q.qf_min_incl AND (q.qf_max_excl IS NULL OR v.qf < q.qf_max_excl)
+),
+bandes_age AS (
+    SELECT v.age, a.tranche_age
+    FROM (SELECT DISTINCT age FROM raw.pocketo__presences) v
+    JOIN ref.tranches_age a ON v.age >= a.age_min AND (a.age_max IS NULL OR v.age <= a.age_max)
+),
+gagnants AS (
     SELECT * FROM _classes WHERE rang = 1
 ),
 comptes AS (
@@ -54,7 +66,5 @@ SELECT
     c.secondes, CAST(c.secondes / 3600 AS DECIMAL(8, 2)) AS heures, c.estimee AS heures_estimees,
     c.fichier_hash, c.fichier_nom, c.feuille, c.ligne
 FROM comptes c
-LEFT JOIN ref.tranches_qf q
-    ON c.qf >= q.qf_min_incl AND (q.qf_max_excl IS NULL OR c.qf < q.qf_max_excl)
-LEFT JOIN ref.tranches_age a
-    ON c.age >= a.age_min AND (a.age_max IS NULL OR c.age <= a.age_max);
+LEFT JOIN bandes_qf q ON q.qf = c.qf
+LEFT JOIN bandes_age a ON a.age = c.age;
