@@ -32,7 +32,7 @@ CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de f
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
 ANOMALY_DDL = ("fichier_hash VARCHAR, feuille VARCHAR, ligne INTEGER, cellule VARCHAR, colonne VARCHAR,"
-                   " valeur_brute VARCHAR, motif VARCHAR")
+               " valeur_brute VARCHAR, motif VARCHAR")
 
 
 def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
@@ -176,13 +176,11 @@ def sql_text(text: str) -> str:
 def _write_rule_anomalies(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     labels = {name: column.label for name, column in spec.columns.items()}
     con.execute(f"CREATE OR REPLACE TABLE raw.{spec.name}__anomalies_regles ({ANOMALY_DDL})")
-    for statement in (
-        f"INSERT INTO raw.{spec.name}__anomalies_regles "
-        f"SELECT {', '.join(ROW_ID)}, {sql_text(', '.join(labels[c] for c in rule.columns))}, "
-        f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE"
-        for rule in spec.rules
-    ):
-        con.execute(statement)
+    for rule in spec.rules:
+        con.execute(
+            f"INSERT INTO raw.{spec.name}__anomalies_regles "
+            f"SELECT {', '.join(ROW_ID)}, {sql_text(', '.join(labels[c] for c in rule.columns))}, "
+            f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE")
 
 
 def _anomalies(spec: SourceSpec) -> str:
