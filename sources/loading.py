@@ -5,7 +5,9 @@
    ``raw.<source>__fichiers`` and the reader's warnings into ``raw.<source>__avertissements``.
    The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
    Files are read into ClearText (sources/transform.py) by batches of about 500,000 rows;
-   a second thread types each batch into the warehouse while the next one is read.
+   a second thread types each batch into the warehouse while the next one is read. The
+   tables are built under new names and swapped in when every file has been read: a load that
+   fails leaves the previous raw tables as they were.
 2. :func:`build_staging` applies the spec's row rules (their failures replace
    ``raw.<source>__anomalies_regles``: running it again changes nothing), writes the quarantine,
    de-duplicates on the natural key (the newest file wins, conflicts are
@@ -26,10 +28,11 @@ from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
 from sources.transform import MEMORY_LIMIT, PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
-from warehouse.db import read_sql, replace_source_rows, transaction
+from warehouse.db import read_sql, rename_tables, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
+BUILDING = "_nouveau_"  # prefix of the raw tables while they load
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
 ANOMALY_DDL = ("fichier_hash VARCHAR, feuille VARCHAR, ligne INTEGER, cellule VARCHAR, colonne VARCHAR,"
                " valeur_brute VARCHAR, motif VARCHAR")
@@ -58,17 +61,23 @@ def content_columns(spec: SourceSpec) -> list[str]:
     return [name for name, _ in _raw_columns(spec) if name not in not_content]
 
 
-def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+def raw_tables(spec: SourceSpec, prefix: str = "") -> dict[str, str]:
+    """The raw tables of a source by what they hold (its rows, ``anomalies``, ``fichiers``,
+    ``avertissements``): ``raw.<prefix><source>__<what>``."""
+    return {what: f"raw.{prefix}{spec.name}__{what}"
+            for what in (spec.table, "anomalies", "fichiers", "avertissements")}
+
+
+def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec, tables: dict[str, str]) -> None:
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in _raw_columns(spec))
-    prefix = f"raw.{spec.name}__"
-    con.execute(f"CREATE OR REPLACE TABLE {spec.raw_table} ({columns})")
-    con.execute(f"CREATE OR REPLACE TABLE {prefix}anomalies ({ANOMALY_DDL})")
+    con.execute(f"CREATE OR REPLACE TABLE {tables[spec.table]} ({columns})")
+    con.execute(f"CREATE OR REPLACE TABLE {tables['anomalies']} ({ANOMALY_DDL})")
     con.execute(
-        f"CREATE OR REPLACE TABLE {prefix}fichiers (fichier_nom VARCHAR, fichier_hash VARCHAR,"
+        f"CREATE OR REPLACE TABLE {tables['fichiers']} (fichier_nom VARCHAR, fichier_hash VARCHAR,"
         " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT)"
     )
     con.execute(
-        f"CREATE OR REPLACE TABLE {prefix}avertissements (type VARCHAR, fichier_nom VARCHAR,"
+        f"CREATE OR REPLACE TABLE {tables['avertissements']} (type VARCHAR, fichier_nom VARCHAR,"
         " feuille VARCHAR, ligne INTEGER, colonne VARCHAR, message VARCHAR)"
     )
 
@@ -91,8 +100,8 @@ class BatchWriter:
     Python parts of both (scanning lines, parsing distinct values) fill the other core. The
     writer is the only user of the warehouse connection until it has finished."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec):
-        self.con, self.spec = con, spec
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, tables: dict[str, str]):
+        self.con, self.spec, self.tables = con, spec, tables
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lot")
         self._pending: Future | None = None
 
@@ -104,7 +113,7 @@ class BatchWriter:
             if kind is None:
                 self.wait()
             elif self._pending is not None:
-                wait([self._pending])  # never leave it writing while the transaction rolls back
+                wait([self._pending])  # never leave it writing while the load is undone
         finally:
             self._pool.shutdown()
 
@@ -120,12 +129,11 @@ class BatchWriter:
 
     def _write(self, batch: ClearBatch) -> None:
         try:
-            self.con.register("_lot", batch.typed_rows())
-            self.con.execute(f"INSERT INTO {self.spec.raw_table} BY NAME SELECT * FROM _lot")
-            self.con.unregister("_lot")
-            _insert(self.con, f"raw.{self.spec.name}__anomalies", batch.anomalies())
+            self.con.execute(f"INSERT INTO {self.tables[self.spec.table]} BY NAME {batch.rows_sql()}")
+            if anomalies := batch.anomalies_sql():
+                self.con.execute(f"INSERT INTO {self.tables['anomalies']} BY NAME {anomalies}")
         finally:
-            batch.drop()
+            batch.drop(self.con)
 
 
 def _file_row(file: RawFile, status: str, motif: str | None, blank: int) -> dict:
@@ -140,10 +148,25 @@ def load_raw(
     reader: Reader = read_chunks,
 ) -> list[dict]:
     """Read every file of the source's folder; returns the file inventory."""
-    inventory, warnings = [], []
     _settings(con)
-    with transaction(con), ClearText(spec, pseudonymiser) as clear, BatchWriter(con, spec) as writer:
-        _create_raw_tables(con, spec)
+    building = raw_tables(spec, BUILDING)
+    _create_raw_tables(con, spec, building)
+    try:
+        inventory = _load_files(con, spec, raw_dir, pseudonymiser, reader, building)
+    except BaseException:
+        for table in building.values():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        raise
+    rename_tables(con, {building[what]: table for what, table in raw_tables(spec).items()})
+    return inventory
+
+
+def _load_files(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw_dir: Path, pseudonymiser: Pseudonymiser,
+    reader: Reader, tables: dict[str, str],
+) -> list[dict]:
+    inventory, warnings = [], []
+    with ClearText(con, spec, pseudonymiser) as clear, BatchWriter(con, spec, tables) as writer:
         for file in discover(raw_dir / spec.folder):
             if not file.is_table:
                 inventory.append(_file_row(file, IGNORE, "pas un fichier de données", 0))
@@ -160,11 +183,10 @@ def load_raw(
             if clear.rows >= BATCH_ROWS:
                 writer.write(clear.take())
         writer.write(clear.take())
-        writer.wait()
-        if warnings:
-            _insert(con, f"raw.{spec.name}__avertissements", pd.DataFrame(warnings)[WARNING_COLUMNS])
-        if inventory:
-            _insert(con, f"raw.{spec.name}__fichiers", pd.DataFrame(inventory))
+    if warnings:
+        _insert(con, tables["avertissements"], pd.DataFrame(warnings)[WARNING_COLUMNS])
+    if inventory:
+        _insert(con, tables["fichiers"], pd.DataFrame(inventory))
     return inventory
 
 

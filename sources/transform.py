@@ -1,15 +1,16 @@
-"""Type raw text cells and replace personal columns by keys, in an in-memory DuckDB.
+"""Type raw text cells and replace personal columns by keys, inside the warehouse's DuckDB.
 
-The raw text of a batch of files is gathered in :class:`ClearText`, an in-memory DuckDB never
-written to a file (pages it cannot keep in memory go to a private temporary folder, removed
-when it closes). Every cell goes through its column's parser once per distinct value
+The raw text of a batch of files is gathered in :class:`ClearText`: ``clair``, an in-memory
+database attached to the warehouse's DuckDB while a source loads, never written to the
+warehouse's file (pages it cannot keep in memory go to a temporary folder private to the
+process). Every cell goes through its column's parser once per distinct value
 (sources/parsing.py: millions of rows cost the number of distinct cells), as each file is read;
-the results form one dictionary per column (raw text -> canonical value, or the French reason
-it failed), joined back in SQL when the batch is typed. Every failure is kept with its line and
-column, never the raw value of a personal column. Persons are hashed in Python once per
-distinct identity (sources/pseudonym.py). Only the typed, pseudonymised rows (streamed as Arrow
-record batches into the warehouse's INSERT) and the anomalies leave ClearText: the warehouse never receives a
-name, a birth date or a file number.
+the results form one dictionary per column (raw text -> value of the column's type, or the
+French reason it failed), written to ``clair`` and joined back in SQL when the batch is typed.
+Every failure is kept with its line and column, never the raw value of a personal column.
+Persons are hashed in Python once per distinct identity (sources/pseudonym.py). Only the typed,
+pseudonymised rows and the anomalies leave ``clair``, by an INSERT ... SELECT the warehouse
+runs: the warehouse's tables never receive a name, a birth date or a file number.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "lign
 ROW_ID = ["fichier_hash", "feuille", "ligne", "cellule"]
 ANOMALY_COLUMNS = [*ROW_ID, "colonne", "valeur_brute", "motif"]
 MISSING = "valeur manquante"
-# Of each DuckDB working on a source (its default is 80 % of the machine): beyond it, joins,
-# aggregates and sorts spill to disk (ClearText's to its private temporary folder) and the
-# memory used stays flat whatever the size of the input.
+# Of the warehouse's DuckDB while it works on a source (its default is 80 % of the machine):
+# beyond it, joins, aggregates, sorts and ``clair`` spill to its private temporary folder and
+# the memory used stays flat whatever the size of the input.
 MEMORY_LIMIT = "1GB"
-TYPED_BATCH_ROWS = 122_880  # rows of each Arrow batch handed from ClearText to the warehouse
+CLEAR = "clair"  # the database of the clear text, attached for the time of a load
 
 # Typed columns whose name differs from the raw column's.
 RENAMED = {"structure": "structure_id", "commune": "code_commune"}
@@ -86,7 +87,8 @@ DICTIONARY_COLUMNS = ["brut", "valeur", "motif", "valeur_brute", "libelle"]
 
 class Dictionaries:
     """The distinct raw texts of a batch, each parsed once, and the keys of its persons: filled
-    file by file as ClearText reads them, then joined to the rows when the batch is typed."""
+    file by file as ClearText reads them, then written to ``clair`` and joined to the rows when
+    the batch is typed."""
 
     def __init__(self, spec: SourceSpec, pseudonymiser: Pseudonymiser):
         self.spec, self.pseudonymiser = spec, pseudonymiser
@@ -118,26 +120,37 @@ class Dictionaries:
         return [self.spec.columns[name] for name, parsed in self.parsed.items()
                 if any(reason is not None for _, reason, _, _ in parsed.values())]
 
-    def register(self, con: duckdb.DuckDBPyConnection) -> None:
-        """``_d_<column>`` (raw text -> parsed) and ``_k_<key>`` (raw texts of the parts -> key)."""
+    def create(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[str]:
+        """Write the dictionaries as tables ``<prefix>d_<column>`` (raw text -> value cast
+        once to the column's type, reason, raw value the quarantine shows, label) and
+        ``<prefix>k_<key>`` (raw texts of the parts -> key); returns their names."""
+        tables = []
         for name, parsed in self.parsed.items():
-            fields = _columns(parsed.values(), len(DICTIONARY_COLUMNS) - 1)
-            con.register(f"_d_{name}", _strings(DICTIONARY_COLUMNS, [list(parsed), *fields]))
+            table, sql_type = f"{prefix}d_{name}", self.spec.columns[name].sql_type
+            _create(con, table, DICTIONARY_COLUMNS, [list(parsed), *_columns(parsed.values(), 4)],
+                    f"* REPLACE (CAST(valeur AS {sql_type}) AS valeur)")
+            tables.append(table)
         for key, keys in self.keys.items():
             parts = _columns(keys, len(self._parts[key]))
             names = [f"p{i}" for i in range(len(parts))] + ["cle"]
-            con.register(f"_k_{key}", _strings(names, [*parts, list(keys.values())]))
+            _create(con, f"{prefix}k_{key}", names, [*parts, list(keys.values())], "*")
+            tables.append(f"{prefix}k_{key}")
+        return tables
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, names: list[str],
+            columns: list[Sequence[str | None]], selected: str) -> None:
+    """A table of ``selected`` over text columns (built column by column: three times faster
+    than row by row for the hundreds of thousands of identities of a batch)."""
+    con.register("_dictionnaire", pa.table({name: pa.array(values, pa.string())
+                                            for name, values in zip(names, columns)}))
+    con.execute(f"CREATE TABLE {table} AS SELECT {selected} FROM _dictionnaire")
+    con.unregister("_dictionnaire")
 
 
 def _columns(rows: Iterable[tuple], width: int) -> list[tuple]:
     """Tuples of the same width, column by column."""
     return list(zip(*rows)) or [()] * width
-
-
-def _strings(names: list[str], columns: list[Sequence[str | None]]) -> pa.Table:
-    """A table of text columns, built column by column (three times faster than row by row for
-    the hundreds of thousands of identities of a batch)."""
-    return pa.table({name: pa.array(values, pa.string()) for name, values in zip(names, columns)})
 
 
 def column_of(spec: SourceSpec, typed: str) -> ColumnSpec:
@@ -156,40 +169,53 @@ def _literal(text: str) -> str:
 
 
 class ClearText:
-    """The raw text of the files being read, personal columns in clear, in an in-memory DuckDB.
+    """The raw text of the files being read, personal columns in clear, in ``clair``: an
+    in-memory database attached to the warehouse's DuckDB for the time of the load.
 
-    :meth:`read` adds a file to the current batch; :meth:`take` hands the batch over as a
-    :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ClearText. A batch
-    has its own connection: it can be typed while ClearText reads the next one.
+    Nothing of ``clair`` is ever written to the warehouse's file; the pages DuckDB cannot keep
+    in memory go to the warehouse's temporary folder, private to the process
+    (warehouse/db.py), and Windows-1252 files are transcoded in a private folder removed when
+    ClearText closes. :meth:`read` adds a file to the current
+    batch through a cursor of its own; :meth:`take` hands the batch over as a
+    :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ``clair``, by
+    SQL the warehouse runs: the typed rows never leave DuckDB, and a batch can be written while
+    ClearText reads the next one.
     """
 
-    def __init__(self, spec: SourceSpec, pseudonymiser: Pseudonymiser):
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, pseudonymiser: Pseudonymiser):
         self.spec = spec
         self.pseudonymiser = pseudonymiser
-        self.scratch = Path(tempfile.mkdtemp(prefix="observatoire-"))
-        self.con = duckdb.connect(config={
-            "memory_limit": MEMORY_LIMIT, "temp_directory": str(self.scratch / "duckdb"),
-            "threads": 1})  # the reading and the typing threads each drive one
-        self.con.execute("SET enable_progress_bar = false")
+        self.scratch = Path(tempfile.mkdtemp(prefix="observatoire-"))  # transcoded copies
+        self._warehouse = con
+        (self._threads,), = con.execute("SELECT current_setting('threads')").fetchall()
+        # The reading and the writing threads each drive one DuckDB thread: on two cores,
+        # more would only make them wait for each other.
+        con.execute("SET threads = 1")
+        con.execute(f"ATTACH ':memory:' AS {CLEAR}")
+        self.con = con.cursor()
         self.rows = 0
         self._sources: list[str] = []  # one SELECT of raw text rows per file of the batch
         self._tables: list[str] = []
         self._dictionaries = Dictionaries(spec, pseudonymiser)
-        self._read = 0
+        self._read = self._batches = 0
 
     def __enter__(self) -> ClearText:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.con.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        try:
+            self.con.close()
+            self._warehouse.execute(f"DETACH {CLEAR}")
+            self._warehouse.execute(f"SET threads = {self._threads}")
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def read(self, file: RawFile, reader: Reader, stats: ReadStats) -> None:
         """Add a file's rows: read by DuckDB when it is delimited text for the shared reader
         (sources/reading.py says when that cannot be trusted), else from the reader's frames.
         On FileRejected nothing of the file is kept."""
         self._read += 1
-        table = f"_fichier_{self._read}"
+        table = f"{CLEAR}.fichier_{self._read}"
         try:
             select, cell = None, "'' AS cellule"
             if reader is read_chunks and file.path.suffix.lower() != ".xlsx":
@@ -223,8 +249,12 @@ class ClearText:
 
     def take(self) -> ClearBatch | None:
         """The files read since the last batch (None when there are no rows), as a batch."""
-        batch = ClearBatch(self, self._sources, self._tables, self._dictionaries) if self.rows else None
-        if batch is None:
+        batch = None
+        if self.rows:
+            self._batches += 1
+            batch = ClearBatch(self.con, f"{CLEAR}.lot_{self._batches}_", self.spec,
+                               self._sources, self._tables, self._dictionaries)
+        else:
             for table in self._tables:
                 self.con.execute(f"DROP TABLE {table}")
         self._sources, self._tables, self.rows = [], [], 0
@@ -233,53 +263,49 @@ class ClearText:
 
 
 class ClearBatch:
-    """Rows of some files gathered in ClearText, with their dictionaries, typed through their
-    own connection."""
+    """Rows of some files gathered in ClearText, with their dictionaries as tables of ``clair``
+    named by ``prefix``. Its SQL types and pseudonymises the rows by joining them to the
+    dictionaries, in whichever connection of the warehouse runs it."""
 
-    def __init__(self, clear: ClearText, sources: list[str], tables: list[str], dictionaries: Dictionaries):
-        self.con, self.spec, self._tables = clear.con.cursor(), clear.spec, tables
-        self.con.execute("CREATE TEMP VIEW texte AS " + " UNION ALL ".join(sources))
-        self._dictionaries = dictionaries
-        dictionaries.register(self.con)
+    def __init__(self, con: duckdb.DuckDBPyConnection, prefix: str, spec: SourceSpec,
+                 sources: list[str], tables: list[str], dictionaries: Dictionaries):
+        self.spec, self._prefix, self._dictionaries = spec, prefix, dictionaries
+        self._texts = " UNION ALL ".join(sources)
+        self._tables = tables + dictionaries.create(con, prefix)
 
-    def drop(self) -> None:
-        """Forget the batch's rows."""
+    def drop(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Forget the batch's rows and dictionaries."""
         for table in self._tables:
-            self.con.execute(f"DROP TABLE {table}")
-        self.con.close()
+            con.execute(f"DROP TABLE {table}")
 
-    def typed_rows(self) -> pa.RecordBatchReader:
-        """The batch's rows, typed and pseudonymised, without any personal column, streamed as
-        Arrow record batches while DuckDB computes them."""
+    def rows_sql(self) -> str:
+        """The batch's rows, typed and pseudonymised, without any personal column."""
+        d = f"{self._prefix}d_"
         selected, joined = [f"t.{name}" for name in PROVENANCE], []
         for name, column in self.spec.columns.items():
             if not column.personal:
-                selected.append(f"CAST(_d_{name}.valeur AS {column.sql_type}) AS {typed_name(column)}")
+                selected.append(f"{d}{name}.valeur AS {typed_name(column)}")
                 joined.append(name)
             if column.kind == "commune":
-                selected.append(f"_d_{name}.libelle AS commune_libelle")
+                selected.append(f"{d}{name}.libelle AS commune_libelle")
         if self.spec.age:
             birth, event = (column_of(self.spec, c).name for c in self.spec.age)
-            selected.append(f"{age_sql(f'CAST(_d_{birth}.valeur AS DATE)', f'CAST(_d_{event}.valeur AS DATE)')} AS age")
+            selected.append(f"{age_sql(f'{d}{birth}.valeur', f'{d}{event}.valeur')} AS age")
             joined += [birth, event]
-        joins = [f"LEFT JOIN _d_{name} ON _d_{name}.brut = t.{name}" for name in dict.fromkeys(joined)]
+        joins = [f"LEFT JOIN {d}{name} ON {d}{name}.brut = t.{name}" for name in dict.fromkeys(joined)]
         for pseudonym in self.spec.pseudonyms:
-            key = f"_k_{pseudonym.column}"
+            key = f"{self._prefix}k_{pseudonym.column}"
             selected.append(f"{key}.cle AS {pseudonym.column}")
             joins.append(f"LEFT JOIN {key} ON " + " AND ".join(
                 f"{key}.p{i} = t.{column_of(self.spec, part).name}" for i, part in enumerate(pseudonym.parts)))
-        query = f"SELECT {', '.join(selected)} FROM texte t {' '.join(joins)}"
-        return self.con.sql(query).to_arrow_reader(TYPED_BATCH_ROWS)
+        return f"SELECT {', '.join(selected)} FROM ({self._texts}) t {' '.join(joins)}"
 
-    def anomalies(self) -> pa.Table:
-        """One row per failing cell of the batch."""
+    def anomalies_sql(self) -> str | None:
+        """One row per failing cell of the batch (None when every cell parsed)."""
         parts = [
             f"SELECT {', '.join('t.' + c for c in ROW_ID)}, {_literal(column.label)} AS colonne, "
-            f"d.valeur_brute, d.motif FROM texte t JOIN _d_{column.name} d ON d.brut = t.{column.name} "
-            "WHERE d.motif IS NOT NULL"
+            f"d.valeur_brute, d.motif FROM ({self._texts}) t JOIN {self._prefix}d_{column.name} d "
+            f"ON d.brut = t.{column.name} WHERE d.motif IS NOT NULL"
             for column in self._dictionaries.failing()
         ]
-        if not parts:
-            return pa.table({c: pa.array([], pa.string() if c != "ligne" else pa.int32())
-                             for c in ANOMALY_COLUMNS})
-        return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()
+        return " UNION ALL ".join(parts) or None

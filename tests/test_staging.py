@@ -112,3 +112,33 @@ def test_the_same_child_spelled_two_ways_is_one_child(staged):
     children = staged.execute(
         "SELECT count(DISTINCT enfant_id) FROM staging.pocketo__presences").fetchone()[0]
     assert children == 2  # Léa Dupont-Martin / LEA DUPONT MARTIN, and Tom Petit
+
+
+def _raw_state(con) -> dict:
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' "
+                         "ORDER BY ALL").fetchall()
+    return {name: con.execute(f"SELECT * FROM raw.{name} ORDER BY ALL").fetchall() for (name,) in tables}
+
+
+def test_a_load_that_fails_leaves_the_previous_raw_tables(staged, tmp_path):
+    """The raw tables are built under other names and swapped in at the end: a load that stops
+    half way (here a reader that breaks) changes nothing, and leaves neither its half-built
+    tables nor the clear text behind."""
+    before = _raw_state(staged)
+
+    def broken_reader(path, spec, stats):
+        raise RuntimeError("disque illisible")
+
+    with pytest.raises(RuntimeError, match="disque illisible"):
+        load_raw(staged, SPEC, tmp_path / "raw", Pseudonymiser(b"k"), reader=broken_reader)
+    assert _raw_state(staged) == before
+    assert [name for (name,) in staged.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+            if name == "clair"] == []
+
+
+def test_clear_text_can_only_spill_to_a_private_folder(staged, tmp_path):
+    """The clear text of a load lives in memory; what DuckDB cannot keep there goes to a folder
+    only this user can open, not next to the warehouse."""
+    (folder,), = staged.execute("SELECT current_setting('temp_directory')").fetchall()
+    assert not folder.startswith(str(tmp_path))
+    assert os.stat(folder).st_mode & 0o777 == 0o700

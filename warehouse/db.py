@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -11,13 +15,23 @@ import duckdb
 from warehouse import SQL_DIR
 
 
+@cache
+def private_temp_directory() -> Path:
+    """Where DuckDB puts the pages it cannot keep in memory: a folder only this user can open,
+    removed when the process ends. A source's clear text (sources/transform.py) may spill
+    there, never next to the warehouse's file."""
+    folder = Path(tempfile.mkdtemp(prefix="observatoire-duckdb-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), config={"temp_directory": str(private_temp_directory())})
+    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
     return con
 
 
@@ -30,6 +44,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def rename_tables(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
+    """In one transaction, each table ``old`` of ``names`` takes the place of ``names[old]``
+    (in the same schema), which it drops."""
+    with transaction(con):
+        for old, new in names.items():
+            con.execute(f"DROP TABLE IF EXISTS {new}")
+            con.execute(f"ALTER TABLE {old} RENAME TO {new.split('.')[-1]}")
 
 
 def read_sql(name: str) -> str:

@@ -26,7 +26,24 @@ CREATE OR REPLACE TABLE staging.aide_sport__aides (
     ligne INTEGER NOT NULL
 );
 
+-- The rule and the bands are looked up once per distinct (year, QF) and age, then joined by
+-- equality: a range join would compare every aid with every rule.
 INSERT INTO staging.aide_sport__aides BY NAME
+WITH gagnants AS (
+    SELECT * FROM _classes WHERE rang = 1
+),
+regles AS (
+    SELECT v.annee, v.qf, r.tranche_qf, r.eligible, r.taux, r.plafond
+    FROM (SELECT DISTINCT year(date_attribution) AS annee, qf FROM gagnants) v
+    JOIN ref.aide_sport_regles r
+        ON v.annee BETWEEN r.annee_debut AND coalesce(r.annee_fin, 9999)
+        AND v.qf >= r.qf_min_incl AND (r.qf_max_excl IS NULL OR v.qf < r.qf_max_excl)
+),
+bandes_age AS (
+    SELECT v.age, a.tranche_age
+    FROM (SELECT DISTINCT age FROM gagnants) v
+    JOIN ref.aide_sport_tranches_age a ON v.age >= a.age_min AND (a.age_max IS NULL OR v.age <= a.age_max)
+)
 SELECT
     g.date_attribution, year(g.date_attribution) AS annee, g.personne_id, g.famille_id,
     g.age, a.tranche_age, g.sexe, g.code_commune, g.commune_libelle, g.qf,
@@ -36,10 +53,6 @@ SELECT
         ELSE least(coalesce(r.taux * g.cout_licence, r.plafond), r.plafond)
     END AS montant_autorise,
     g.fichier_hash, g.fichier_nom, g.feuille, g.ligne
-FROM _classes g
-LEFT JOIN ref.aide_sport_regles r
-    ON year(g.date_attribution) BETWEEN r.annee_debut AND coalesce(r.annee_fin, 9999)
-    AND g.qf >= r.qf_min_incl AND (r.qf_max_excl IS NULL OR g.qf < r.qf_max_excl)
-LEFT JOIN ref.aide_sport_tranches_age a
-    ON g.age >= a.age_min AND (a.age_max IS NULL OR g.age <= a.age_max)
-WHERE g.rang = 1;
+FROM gagnants g
+LEFT JOIN regles r ON r.annee = year(g.date_attribution) AND r.qf = g.qf
+LEFT JOIN bandes_age a ON a.age = g.age;
