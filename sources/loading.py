@@ -27,7 +27,7 @@ from sources.discovery import RawFile, discover
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
-from sources.transform import MEMORY_LIMIT, PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
+from sources.transform import PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
 from warehouse.db import read_sql, rename_tables, replace_source_rows, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
@@ -88,12 +88,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     con.unregister("_frame")
 
 
-def _settings(con: duckdb.DuckDBPyConnection) -> None:
-    """The warehouse's DuckDB in a source's steps: bounded memory, no progress bar on stdout."""
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute("SET enable_progress_bar = false")
-
-
 class BatchWriter:
     """Types batches of ClearText into the raw tables in a second thread, one batch at a time,
     while the first thread reads the next files: DuckDB and numpy release the GIL, and the
@@ -148,7 +142,6 @@ def load_raw(
     reader: Reader = read_chunks,
 ) -> list[dict]:
     """Read every file of the source's folder; returns the file inventory."""
-    _settings(con)
     building = raw_tables(spec, BUILDING)
     _create_raw_tables(con, spec, building)
     try:
@@ -239,7 +232,6 @@ def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
 
 def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     prefix = f"raw.{spec.name}__"
-    _settings(con)
     with transaction(con):
         _write_rule_anomalies(con, spec)
         replace_source_rows(con, "qualite.quarantaine", spec.name, f"""

@@ -38,10 +38,6 @@ PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "lign
 ROW_ID = ["fichier_hash", "feuille", "ligne", "cellule"]
 ANOMALY_COLUMNS = [*ROW_ID, "colonne", "valeur_brute", "motif"]
 MISSING = "valeur manquante"
-# Of the warehouse's DuckDB while it works on a source (its default is 80 % of the machine):
-# beyond it, joins, aggregates, sorts and ``clair`` spill to its private temporary folder and
-# the memory used stays flat whatever the size of the input.
-MEMORY_LIMIT = "1GB"
 CLEAR = "clair"  # the database of the clear text, attached for the time of a load
 
 # Typed columns whose name differs from the raw column's.
@@ -193,6 +189,7 @@ class ClearText:
         con.execute("SET threads = 1")
         con.execute(f"ATTACH ':memory:' AS {CLEAR}")
         self.con = con.cursor()
+        self.con.execute("SET enable_progress_bar = false")
         self.rows = 0
         self._sources: list[str] = []  # one SELECT of raw text rows per file of the batch
         self._tables: list[str] = []

@@ -15,6 +15,12 @@ import duckdb
 from warehouse import SQL_DIR
 
 
+# Of the warehouse's DuckDB (its default is 80 % of the machine): beyond it, joins, aggregates,
+# sorts and a load's clear text spill to the private temporary folder below, and the memory used
+# stays flat whatever the size of the input.
+MEMORY_LIMIT = "1GB"
+
+
 @cache
 def private_temp_directory() -> Path:
     """Where DuckDB puts the pages it cannot keep in memory: a folder only this user can open,
@@ -30,7 +36,9 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config={"temp_directory": str(private_temp_directory())})
+    con = duckdb.connect(str(path), config={
+        "temp_directory": str(private_temp_directory()), "memory_limit": MEMORY_LIMIT})
+    con.execute("SET enable_progress_bar = false")  # a connection's own setting, not the database's
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
     return con
 
