@@ -1,6 +1,7 @@
 """From files to staging on a real DuckDB file: quarantine, de-duplication, accounting."""
 
 import os
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from sources.loading import build_staging, load_raw
 from sources.pocketo import SPEC
 from sources.pseudonym import Pseudonymiser
 from warehouse.checks import staged_rows_without_log, unaccounted_files
-from warehouse.db import connect
+from warehouse.db import TEMP_PREFIX, connect, remove_stale_temp_directories
 from warehouse.reference import load_reference
 
 OLD, NEW = 1_650_000_000, 1_660_000_000
@@ -142,3 +143,19 @@ def test_clear_text_can_only_spill_to_a_private_folder(staged, tmp_path):
     (folder,), = staged.execute("SELECT current_setting('temp_directory')").fetchall()
     assert not folder.startswith(str(tmp_path))
     assert os.stat(folder).st_mode & 0o777 == 0o700
+
+
+def test_the_private_folder_of_a_killed_process_is_removed_the_next_time(tmp_path):
+    """A process killed mid-load cannot remove its temporary folder: the next one does, and
+    leaves those of live processes and everything else."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = tmp_path / f"{TEMP_PREFIX}{gone.pid}-x1"
+    stale.mkdir()
+    (stale / "page.tmp").write_text("Dupont Léa 01/01/2016")
+    live = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-x2"
+    live.mkdir()
+    other = tmp_path / "observatoire-bench"
+    other.mkdir()
+    remove_stale_temp_directories(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])

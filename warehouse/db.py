@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,11 +15,11 @@ import duckdb
 
 from warehouse import SQL_DIR
 
-
 # Of the warehouse's DuckDB (its default is 80 % of the machine): beyond it, joins, aggregates,
 # sorts and a load's clear text spill to the private temporary folder below, and the memory used
 # stays flat whatever the size of the input.
 MEMORY_LIMIT = "1GB"
+TEMP_PREFIX = "observatoire-duckdb-"  # then the process id
 
 
 @cache
@@ -26,9 +27,32 @@ def private_temp_directory() -> Path:
     """Where DuckDB puts the pages it cannot keep in memory: a folder only this user can open,
     removed when the process ends. A source's clear text (sources/transform.py) may spill
     there, never next to the warehouse's file."""
-    folder = Path(tempfile.mkdtemp(prefix="observatoire-duckdb-"))
+    root = Path(tempfile.gettempdir())
+    remove_stale_temp_directories(root)
+    folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=root))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def remove_stale_temp_directories(root: Path) -> None:
+    """Remove the temporary folders of this pipeline's processes that are gone: a process that
+    was killed could not remove its own, with whatever clear text had spilled there."""
+    if os.name != "posix":  # os.kill(pid, 0) only asks whether the process is alive on POSIX
+        return
+    for folder in root.glob(f"{TEMP_PREFIX}*"):
+        pid = folder.name.removeprefix(TEMP_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
