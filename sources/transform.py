@@ -123,7 +123,7 @@ class Dictionaries:
         tables = []
         for name, parsed in self.parsed.items():
             table, sql_type = f"{prefix}d_{name}", self.spec.columns[name].sql_type
-            _create(con, table, DICTIONARY_COLUMNS, [list(parsed), *_columns(parsed.values(), 4)],
+            _create(con, table, DICTIONARY_COLUMNS, [list(parsed), *_columns(parsed.values(), len(DICTIONARY_COLUMNS) - 1)],
                     f"* REPLACE (CAST(valeur AS {sql_type}) AS valeur)")
             tables.append(table)
         for key, keys in self.keys.items():
@@ -171,11 +171,10 @@ class ClearText:
     Nothing of ``clair`` is ever written to the warehouse's file; the pages DuckDB cannot keep
     in memory go to the warehouse's temporary folder, private to the process
     (warehouse/db.py), and Windows-1252 files are transcoded in a private folder removed when
-    ClearText closes. :meth:`read` adds a file to the current
-    batch through a cursor of its own; :meth:`take` hands the batch over as a
-    :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ``clair``, by
-    SQL the warehouse runs: the typed rows never leave DuckDB, and a batch can be written while
-    ClearText reads the next one.
+    ClearText closes. :meth:`read` adds a file to the current batch through a cursor of its
+    own; :meth:`take` hands the batch over as a :class:`ClearBatch`, whose typed rows and
+    anomalies are all that may leave ``clair``, by SQL the warehouse runs: the typed rows never
+    leave DuckDB, and a batch can be written while ClearText reads the next one.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, pseudonymiser: Pseudonymiser):
