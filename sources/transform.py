@@ -31,12 +31,12 @@ from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks, read_with_duckdb
 from sources.referential import resolve_commune, structure_parser
 from sources.spec import ColumnSpec, SourceSpec
+from warehouse.db import private_temp_directory
 
 # Where a raw row comes from. `cellule` is "" for row-based files; a reader that turns one line
 # into several raw rows (one per month cell of a counter workbook) names the cell ("D").
 PROVENANCE = ["fichier_hash", "fichier_nom", "fichier_modifie", "feuille", "ligne", "cellule"]
 ROW_ID = ["fichier_hash", "feuille", "ligne", "cellule"]
-ANOMALY_COLUMNS = [*ROW_ID, "colonne", "valeur_brute", "motif"]
 MISSING = "valeur manquante"
 CLEAR = "clair"  # the database of the clear text, attached for the time of a load
 
@@ -123,7 +123,8 @@ class Dictionaries:
         tables = []
         for name, parsed in self.parsed.items():
             table, sql_type = f"{prefix}d_{name}", self.spec.columns[name].sql_type
-            _create(con, table, DICTIONARY_COLUMNS, [list(parsed), *_columns(parsed.values(), len(DICTIONARY_COLUMNS) - 1)],
+            fields = _columns(parsed.values(), len(DICTIONARY_COLUMNS) - 1)
+            _create(con, table, DICTIONARY_COLUMNS, [list(parsed), *fields],
                     f"* REPLACE (CAST(valeur AS {sql_type}) AS valeur)")
             tables.append(table)
         for key, keys in self.keys.items():
@@ -170,7 +171,7 @@ class ClearText:
 
     Nothing of ``clair`` is ever written to the warehouse's file; the pages DuckDB cannot keep
     in memory go to the warehouse's temporary folder, private to the process
-    (warehouse/db.py), and Windows-1252 files are transcoded in a private folder removed when
+    (warehouse/db.py), where Windows-1252 files are also transcoded, in a folder removed when
     ClearText closes. :meth:`read` adds a file to the current batch through a cursor of its
     own; :meth:`take` hands the batch over as a :class:`ClearBatch`, whose typed rows and
     anomalies are all that may leave ``clair``, by SQL the warehouse runs: the typed rows never
@@ -180,7 +181,9 @@ class ClearText:
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, pseudonymiser: Pseudonymiser):
         self.spec = spec
         self.pseudonymiser = pseudonymiser
-        self.scratch = Path(tempfile.mkdtemp(prefix="observatoire-"))  # transcoded copies
+        # Transcoded copies of Windows-1252 files, inside the process's private folder: if the
+        # process is killed, the next one removes them with it.
+        self.scratch = Path(tempfile.mkdtemp(prefix="transcodage-", dir=private_temp_directory()))
         self._warehouse = con
         (self._threads,), = con.execute("SELECT current_setting('threads')").fetchall()
         # The reading and the writing threads each drive one DuckDB thread: on two cores,

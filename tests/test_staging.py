@@ -3,6 +3,7 @@
 import os
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import POCKETO_HEADER, presence, write_csv
@@ -10,6 +11,7 @@ from conftest import POCKETO_HEADER, presence, write_csv
 from sources.loading import build_staging, load_raw
 from sources.pocketo import SPEC
 from sources.pseudonym import Pseudonymiser
+from sources.transform import ClearText
 from warehouse.checks import staged_rows_without_log, unaccounted_files
 from warehouse.db import TEMP_PREFIX, connect, remove_stale_temp_directories
 from warehouse.reference import load_reference
@@ -138,11 +140,14 @@ def test_a_load_that_fails_leaves_the_previous_raw_tables(staged, tmp_path):
 
 
 def test_clear_text_can_only_spill_to_a_private_folder(staged, tmp_path):
-    """The clear text of a load lives in memory; what DuckDB cannot keep there goes to a folder
-    only this user can open, not next to the warehouse."""
+    """The clear text of a load lives in memory; what DuckDB cannot keep there, and the UTF-8
+    copies of Windows-1252 files, go to a folder only this user can open, not next to the
+    warehouse (and removed the next time if the process is killed)."""
     (folder,), = staged.execute("SELECT current_setting('temp_directory')").fetchall()
     assert not folder.startswith(str(tmp_path))
     assert os.stat(folder).st_mode & 0o777 == 0o700
+    with ClearText(staged, SPEC, Pseudonymiser(b"k")) as clear:
+        assert clear.scratch.parent == Path(folder)
 
 
 def test_the_private_folder_of_a_killed_process_is_removed_the_next_time(tmp_path):
