@@ -28,7 +28,7 @@ from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
 from sources.transform import PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
-from warehouse.db import read_sql, rename_tables, replace_source_rows, transaction
+from warehouse.db import read_sql, rename_tables, replace_source_rows, sql_text, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
@@ -181,11 +181,6 @@ def _load_files(
     if inventory:
         _insert(con, tables["fichiers"], pd.DataFrame(inventory))
     return inventory
-
-
-def sql_text(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _write_rule_anomalies(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:

@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from sources.parsing import fold, header_key, is_blank
 from sources.spec import SourceSpec
+from warehouse.db import sql_text
 
 HEADER_SEARCH_ROWS = 15
 CHUNK_ROWS = 100_000
@@ -358,10 +359,6 @@ def delimited_layout(path: Path, spec: SourceSpec) -> DelimitedLayout | None:
     return None
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _numbering(record_lines: np.ndarray) -> str | None:
     """SQL giving the line of the record at ``rowid``: rowid plus an offset that grows past
     each run of empty lines; None when there are too many runs for one CASE."""
@@ -434,9 +431,9 @@ def _read_utf8(
         return None
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(layout.width)) + "}"
     con.execute(
-        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({_literal(str(text))}, "
+        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_text(str(text))}, "
         f"auto_detect = false, header = false, skip = {layout.header_end}, "
-        f"delim = {_literal(layout.delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+        f"delim = {sql_text(layout.delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
         "null_padding = true, strict_mode = true, encoding = 'utf-8')")
     (count,), = con.execute(f"SELECT count(*) FROM {table}").fetchall()
     if count != len(record_lines):

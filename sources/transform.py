@@ -31,7 +31,7 @@ from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks, read_with_duckdb
 from sources.referential import resolve_commune, structure_parser
 from sources.spec import ColumnSpec, SourceSpec
-from warehouse.db import private_temp_directory
+from warehouse.db import private_temp_directory, sql_text
 
 # Where a raw row comes from. `cellule` is "" for row-based files; a reader that turns one line
 # into several raw rows (one per month cell of a counter workbook) names the cell ("D").
@@ -161,10 +161,6 @@ def age_sql(birth: str, event: str) -> str:
             f"(month({event}) = month({birth}) AND day({event}) < day({birth})) THEN 1 ELSE 0 END")
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class ClearText:
     """The raw text of the files being read, personal columns in clear, in ``clair``: an
     in-memory database attached to the warehouse's DuckDB for the time of the load.
@@ -226,8 +222,8 @@ class ClearText:
             raise
         self._tables.append(table)
         self._sources.append(
-            f"SELECT {_literal(file.sha256)} AS fichier_hash, {_literal(file.name)} AS fichier_nom, "
-            f"TIMESTAMP {_literal(file.modified.isoformat(' '))} AS fichier_modifie, feuille, "
+            f"SELECT {sql_text(file.sha256)} AS fichier_hash, {sql_text(file.name)} AS fichier_nom, "
+            f"TIMESTAMP {sql_text(file.modified.isoformat(' '))} AS fichier_modifie, feuille, "
             f"ligne, {cell}, {', '.join(self.spec.columns)} FROM ({select})")
         (count,), = self.con.execute(f"SELECT count(*) FROM ({select})").fetchall()
         self.rows += count
@@ -302,7 +298,7 @@ class ClearBatch:
     def anomalies_sql(self) -> str | None:
         """One row per failing cell of the batch (None when every cell parsed)."""
         parts = [
-            f"SELECT {', '.join('t.' + c for c in ROW_ID)}, {_literal(column.label)} AS colonne, "
+            f"SELECT {', '.join('t.' + c for c in ROW_ID)}, {sql_text(column.label)} AS colonne, "
             f"d.valeur_brute, d.motif FROM ({self._texts}) t JOIN {self._prefix}d_{column.name} d "
             f"ON d.brut = t.{column.name} WHERE d.motif IS NOT NULL"
             for column in self._dictionaries.failing()

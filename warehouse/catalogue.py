@@ -14,7 +14,7 @@ import duckdb
 import yaml
 
 from warehouse import PACKAGE_DIR
-from warehouse.db import transaction
+from warehouse.db import sql_text, transaction
 
 CATALOGUE_PATH = PACKAGE_DIR / "catalogue.yaml"
 SCHEMAS = ("ref", "indicateurs", "public")
@@ -106,10 +106,6 @@ def catalogue_entries(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> t
     return entries, missing
 
 
-def quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[str]:
     """Write ``ref.catalogue`` and the comments; returns the tables and columns without entry."""
     catalogue = catalogue or Catalogue()
@@ -121,5 +117,5 @@ def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None 
         for e in entries:
             target = (f"TABLE {e.schema_name}.{e.table_name}" if e.column_name is None
                       else f"COLUMN {e.schema_name}.{e.table_name}.{e.column_name}")
-            con.execute(f"COMMENT ON {target} IS {quote(e.comment())}")
+            con.execute(f"COMMENT ON {target} IS {sql_text(e.comment())}")
     return missing

@@ -87,6 +87,11 @@ def rename_tables(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None
             con.execute(f"ALTER TABLE {old} RENAME TO {new.split('.')[-1]}")
 
 
+def sql_text(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def read_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
