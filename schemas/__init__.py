@@ -165,7 +165,8 @@ def describe_failures(con: duckdb.DuckDBPyConnection, table: str, failures: pd.D
     texts = [_failure_text(row, places) for row in first.itertuples(index=False)]
     more = len(failures) - len(texts)
     plural = "s" if len(failures) > 1 else ""
-    return f"{len(failures)} valeur{plural} refusée{plural} : " + " ; ".join(texts) + (f" ; et {more} autres" if more else "")
+    others = f" ; et {more} autres" if more else ""
+    return f"{len(failures)} valeur{plural} refusée{plural} : " + " ; ".join(texts) + others
 
 
 def _places(con: duckdb.DuckDBPyConnection, table: str, rowids: list[int]) -> dict[int, str]:
@@ -175,11 +176,16 @@ def _places(con: duckdb.DuckDBPyConnection, table: str, rowids: list[int]) -> di
         return {}
     sheet = "feuille" if "feuille" in columns else "''"
     cell = "cellule" if "cellule" in columns else "''"
-    rows = con.execute(f"SELECT rowid, fichier_nom, ligne, {sheet}, {cell} FROM {table} "
-                       f"WHERE rowid IN ({', '.join(map(str, rowids))})").fetchall()
-    return {rowid: f"{name}" + (f", feuille « {sheet_name} »" if sheet_name else "") + f" ligne {line}"
-            + (f" cellule {cell_name}" if cell_name else "")
-            for rowid, name, line, sheet_name, cell_name in rows}
+    rows = con.execute(f"SELECT rowid, fichier_nom, {sheet}, ligne, {cell} FROM {table} "
+                       f"WHERE rowid IN ({', '.join(map(str, rowids))})")
+    return {rowid: _place(*where) for rowid, *where in rows.fetchall()}
+
+
+def _place(file: str, sheet: str, line: int, cell: str) -> str:
+    """``a.xlsx, feuille « 2023 » ligne 12 cellule D`` (no sheet for a CSV, no cell for a row)."""
+    sheet_text = f", feuille « {sheet} »" if sheet else ""
+    cell_text = f" cellule {cell}" if cell else ""
+    return f"{file}{sheet_text} ligne {line}{cell_text}"
 
 
 def _failure_text(failure, places: dict[int, str]) -> str:

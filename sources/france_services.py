@@ -138,7 +138,8 @@ def _header_warnings(table: CounterTable, spec: SourceSpec) -> list[dict]:
         code, guessed = month_of(cell, spec)
         where = f"{get_column_letter(column + 1)}{table.header_line}"
         if guessed:
-            message = f"en-tête « {cell.strip()} » ({where}) lu comme le mois {names[code]} (faute de frappe ?)"
+            message = (f"en-tête « {cell.strip()} » ({where}) lu comme le mois {names[code]} "
+                       "(faute de frappe ?)")
         elif code is None:
             message = (f"colonne « {cell.strip()} » ({where}) ignorée : ni un mois, ni l'opérateur, "
                        "ni le total")
@@ -167,7 +168,8 @@ def _raw_rows(
             _check_row_total(table, row, stats)
             operators.append(row)
     return [
-        {"site": site, "annee": year, "mois": table.guessed.get(column, table.months[column]), "operateur": row.label,
+        {"site": site, "annee": year, "mois": table.guessed.get(column, table.months[column]),
+         "operateur": row.label,
          "demandes": "0" if is_blank(text) else text,
          "feuille": table.sheet, "ligne": row.line, "cellule": get_column_letter(column + 1)}
         for row in operators for column, text in row.cells.items()

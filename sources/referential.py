@@ -64,7 +64,9 @@ def resolve_commune(raw: str) -> Parsed:
 def typo_warning(raw: str) -> str | None:
     """The warning for a commune read through a typo of its name, None for any other text."""
     code, guessed = _match(raw)
-    return f"commune « {raw.strip()} » lue comme {_member_names()[code]} (faute de frappe ?)" if guessed else None
+    if not guessed:
+        return None
+    return f"commune « {raw.strip()} » lue comme {_member_names()[code]} (faute de frappe ?)"
 
 
 COMMUNE_WARNING = "commune"  # the type of these warnings in qualite.avertissements

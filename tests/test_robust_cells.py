@@ -90,6 +90,8 @@ RANGES = [
     ("aide_alimentaire", "nb_enfants", {"nb_adultes": "1", "nb_enfants": "20"},
      "foyer de plus de 20 personnes (faute de frappe ?) : 1 adulte(s) et 20 enfant(s)"),
     ("aide_alimentaire", "poids_kg", {"poids_kg": "-2.50"}, "poids négatif : -2.50 kg"),
+    ("aide_alimentaire", "poids_kg", {"poids_kg": "10000.50"},
+     "poids de plus de 10 000 kg pour un passage (faute de frappe ?) : 10000.50 kg"),
     ("aide_alimentaire", "date_passage", {"date_passage": "DATE '1900-01-01'"},
      "date hors des années 2000 à 2100 : 01/01/1900"),
     ("aide_sport", "qf", {"qf": "-1.00"}, "quotient familial négatif : -1,00"),
@@ -97,6 +99,8 @@ RANGES = [
      "coût de licence négatif : -5,00 €"),
     ("aide_sport", "montant", {"montant": "0.00", "cout_licence": "NULL"},
      "montant d'aide nul ou négatif : 0,00 €"),
+    ("aide_sport", "montant", {"montant": "10000.01", "cout_licence": "NULL"},
+     "montant d'aide de plus de 10 000 € (faute de frappe ?) : 10000,01 €"),
     ("aide_sport", "date_naissance", {"age": "111"}, "âge hors de 0 à 110 ans à la date de l'aide : 111 ans"),
     ("aide_sport", "date_attribution", {"date_attribution": "DATE '2101-01-01'"},
      "date hors des années 2000 à 2100 : 01/01/2101"),
@@ -374,3 +378,20 @@ def test_typos_and_unknown_headers_are_warnings_naming_file_line_and_column(robu
         ("pocketo", "commune", POCKETO_FILE, 7, "Commune",
          "commune « Lalbenqeu » lue comme Lalbenque (faute de frappe ?)"),
     ]
+
+
+def test_the_command_line_prints_the_rows_a_blocking_check_refused(tmp_path, monkeypatch, capsys):
+    """A check that fails (here a stricter France Services schema) names its rows on stderr."""
+    from pipelines.cli import main
+    from schemas import france_services as schema_module
+
+    strict = schema_module.FranceServicesDemandes.update_columns({"demandes": {"checks": [pa.Check.le(1)]}})
+    monkeypatch.setattr(schema_module, "FranceServicesDemandes", strict)
+    write_xlsx(tmp_path / "raw" / "france_services" / FS_FILE, {"2018": [
+        ["Opérateur", "Janvier", "Février", "Mars"], ["CAF", 1, 2, 3]]})
+    assert main(["refresh", "--raw-dir", str(tmp_path / "raw"),
+                 "--warehouse", str(tmp_path / "observatoire.duckdb")]) == 1
+    assert ("ÉCHEC du contrôle bloquant stg_france_services__demandes:schema_pandera — 2 valeurs refusées : "
+            f"{FS_FILE}, feuille « 2018 » ligne 2 cellule C, colonne demandes : 2 (less_than_or_equal_to(1)) ; "
+            f"{FS_FILE}, feuille « 2018 » ligne 2 cellule D, colonne demandes : 3 (less_than_or_equal_to(1))"
+            ) in capsys.readouterr().err.splitlines()
