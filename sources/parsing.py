@@ -48,9 +48,9 @@ def is_blank(raw: str | None) -> bool:
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case, accents stripped, every run of non-alphanumerics one space (cached: labels
-    come back on thousands of rows)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case, accents stripped, digits in ASCII, every run of non-alphanumerics one space
+    (cached: labels come back on thousands of rows)."""
+    decomposed = unicodedata.normalize("NFKD", ascii_digits(text))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae").replace("Œ", "OE")
     return re.sub(r"[^0-9a-z]+", " ", ascii_only.lower()).strip()

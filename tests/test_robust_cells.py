@@ -15,8 +15,8 @@ from assets.sources import schema_result
 from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
 from schemas import describe_failures, integer, validate_table, year
 from sources import france_services
-from sources.parsing import (parse_date, parse_identifier, parse_integer, parse_number,
-                             parse_time)
+from sources.parsing import (category_parser, parse_date, parse_identifier, parse_integer,
+                             parse_label, parse_number, parse_time)
 from sources.reading import ReadStats
 from sources.referential import HORS_CC, resolve_commune, typo_warning
 from sources.spec import load_spec, spec_names
@@ -67,6 +67,12 @@ def test_what_the_parsers_give_for_non_ascii_digits_is_what_duckdb_casts():
         cast = [con.execute(f"SELECT CAST(? AS {sql_type})::VARCHAR", [value]).fetchone()[0]
                 for sql_type, value in values.items()]
     assert cast == ["300.00", "12", "2024-09-03", "08:30:00"]
+
+
+def test_labels_and_categories_fold_non_ascii_digits_too():
+    months = category_parser(load_spec("france_services").categories["mois"])
+    assert (months("٢"), months("１２"), parse_label("ALSH ١٢-١٧ ans")) == (
+        ("2", None), ("12", None), ("ALSH 12 17 ANS", None))
 
 
 def test_other_unicode_numerals_stay_unreadable():
