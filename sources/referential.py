@@ -73,8 +73,9 @@ COMMUNE_WARNING = "commune"  # the type of these warnings in qualite.avertisseme
 
 
 def write_commune_warnings(con, spec) -> None:
-    """A warning in qualite.avertissements for each staged row whose commune was read through a
-    typo (file, line, column), after the source's staging has written its own warnings."""
+    """A warning in qualite.avertissements per file, sheet and commune read through a typo (its
+    first line, how many rows), after the source's staging has written its own warnings: a typo
+    repeated on thousands of rows is one warning, as for the food-aid orientations."""
     column = next((c for c in spec.columns.values() if c.kind == "commune"), None)
     if column is None:
         return
@@ -88,9 +89,11 @@ def write_commune_warnings(con, spec) -> None:
     con.execute(f"""
         INSERT INTO qualite.avertissements BY NAME
         SELECT '{spec.name}' AS source, '{COMMUNE_WARNING}' AS type, s.fichier_nom, s.feuille,
-               s.ligne, ? AS colonne, c.message
-        FROM {spec.staging_table} s JOIN _communes_corrigees c ON s.commune_libelle = c.libelle""",
-                [column.label])
+               min(s.ligne) AS ligne, ? AS colonne,
+               c.message || ' : ' || count(*) || ' ligne(s) de ce fichier, première ligne '
+               || min(s.ligne) AS message
+        FROM {spec.staging_table} s JOIN _communes_corrigees c ON s.commune_libelle = c.libelle
+        GROUP BY s.fichier_nom, s.feuille, c.message""", [column.label])
 
 
 @cache

@@ -290,6 +290,7 @@ def _bad_files(raw: Path) -> None:
         presence(nom="Robuste", prenom="Quatre", date="2022"),  # line 5
         presence(nom="Robuste", prenom="Cinq", date="01/01/1900"),  # line 6
         presence(nom="Robuste", prenom="Six", date="٠٩/٠٣/٢٠٢٢", commune="Lalbenqeu"),  # loads
+        presence(nom="Robuste", prenom="Sept", commune="Lalbenqeu"),  # loads: one warning for both
     ], encoding="utf-8")
     food = ["Restos Lalbenque", "R-1", "Lalbenque", "Couple", "2", "", "CCAS"]
     write_csv(raw / "aide_alimentaire" / FOOD_FILE, [
@@ -359,7 +360,8 @@ def test_the_good_rows_of_the_same_files_load(robust_run):
                           "WHERE fichier_nom = ? ORDER BY ligne", [POCKETO_FILE]).fetchall()
     assert [(line, str(day), commune, float(qf) if qf is not None else None)
             for line, day, commune, qf in pocketo] == [
-        (4, "2022-03-09", "46148", 1200.0), (7, "2022-03-09", "46148", 600.0)]
+        (4, "2022-03-09", "46148", 1200.0), (7, "2022-03-09", "46148", 600.0),
+        (8, "2022-03-09", "46148", 600.0)]
     food = con.execute("SELECT ligne, code_commune, poids_kg FROM staging.aide_alimentaire__passages "
                        "WHERE fichier_nom = ?", [FOOD_FILE]).fetchall()
     assert [(line, commune, float(kg)) for line, commune, kg in food] == [(5, "46148", 4.0)]
@@ -382,7 +384,8 @@ def test_typos_and_unknown_headers_are_warnings_naming_file_line_and_column(robu
         ("france_services", "en-tête", FS_FILE, 1, "Fevier",
          "en-tête « Fevier » (C1) lu comme le mois Février (faute de frappe ?)"),
         ("pocketo", "commune", POCKETO_FILE, 7, "Commune",
-         "commune « Lalbenqeu » lue comme Lalbenque (faute de frappe ?)"),
+         "commune « Lalbenqeu » lue comme Lalbenque (faute de frappe ?) : 2 ligne(s) de ce fichier, "
+         "première ligne 7"),
     ]
 
 
