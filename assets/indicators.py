@@ -14,8 +14,7 @@ import dagster as dg
 import yaml
 
 from assets.resources import WarehouseResource
-from assets.sources import check_result
-from schemas import validate_table
+from assets.sources import schema_result
 from warehouse import PACKAGE_DIR
 from warehouse.db import read_sql, transaction
 
@@ -61,8 +60,7 @@ def sql_assets(entry: dict) -> list:
                     description=f"Schéma pandera {entry['schema']} sur {table}.")
     def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            failures = validate_table(con, table, _schema(entry["schema"]))
-        return check_result(failures, f"{table} respecte son schéma.")
+            return schema_result(con, table, _schema(entry["schema"]))
 
     return [sql_asset, schema_check]
 

@@ -14,10 +14,11 @@ import re
 import dagster as dg
 
 from assets.resources import WarehouseResource
-from schemas import validate_table
+from schemas import describe_failures, validate_table
 from sources import reading
 from sources.loading import build_staging, load_raw
 from sources.pseudonym import Pseudonymiser, load_key
+from sources.referential import write_commune_warnings
 from sources.spec import SourceSpec, load_spec, spec_names
 from warehouse.checks import staged_rows_without_log, unaccounted_files
 from warehouse.db import read_sql
@@ -45,13 +46,22 @@ def schema_of(spec: SourceSpec):
     return getattr(importlib.import_module(f"schemas.{module}"), name)
 
 
-def check_result(failures, description: str) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        passed=len(failures) == 0,
-        metadata={"echecs": len(failures),
-                  "detail": dg.MetadataValue.text(failures.to_string() if len(failures) else "aucun")},
-        description=description,
-    )
+def check_result(failures, description: str, offending: str = "") -> dg.AssetCheckResult:
+    """``offending``: the failing rows in French (file, line, column), which then replace the
+    description: the run's summary and the command line print it."""
+    metadata = {"echecs": len(failures),
+                "detail": dg.MetadataValue.text(failures.to_string() if len(failures) else "aucun")}
+    if offending:
+        metadata["lignes_refusees"] = dg.MetadataValue.text(offending)
+    return dg.AssetCheckResult(passed=len(failures) == 0, metadata=metadata,
+                               description=offending or description)
+
+
+def schema_result(con, table: str, schema) -> dg.AssetCheckResult:
+    """A blocking pandera check of ``table``, naming its first offending rows when it fails."""
+    failures = validate_table(con, table, schema)
+    return check_result(failures, f"{table} respecte son schéma.",
+                        describe_failures(con, table, failures))
 
 
 def source_assets(spec: SourceSpec) -> list:
@@ -72,6 +82,7 @@ def source_assets(spec: SourceSpec) -> list:
     def staging_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             build_staging(con, spec)
+            write_commune_warnings(con, spec)
             totals = con.execute(
                 "SELECT sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
                 "sum(lignes_doublons) FROM qualite.journal_chargement WHERE source = ?", [spec.name]
@@ -93,8 +104,7 @@ def source_assets(spec: SourceSpec) -> list:
                     description=f"Schéma pandera {spec.schema} sur {spec.staging_table}.")
     def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            failures = validate_table(con, spec.staging_table, schema_of(spec))
-        return check_result(failures, f"{spec.staging_table} respecte son schéma.")
+            return schema_result(con, spec.staging_table, schema_of(spec))
 
     return [raw_asset, staging_asset, accounting_check, schema_check]
 

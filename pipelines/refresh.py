@@ -39,6 +39,7 @@ def refresh(raw_dir: Path, warehouse: Path) -> RefreshOutcome:
         e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
     failed_checks = [
         f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        + (f" — {evaluation.description}" if evaluation.description else "")  # the rows refused
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]

@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.referential import read_ref
+from sources.spec import FIRST_YEAR, LAST_YEAR
 
 CODE_COMMUNE = r"^(\d{5}|2[AB]\d{3}|HORS_CC|INCONNUE)$"
 INTEGER_CHECK = "entier"  # checks the column's dtype, the same for its distinct values
@@ -25,6 +26,7 @@ VALUE_CHECKS = frozenset({
 })
 BY_VALUES_FROM_ROWS = 100_000
 FAILURE_COLUMNS = ["schema_context", "column", "check", "check_number", "failure_case", "index"]
+FAILURES_SHOWN = 5  # offending rows named in a failed check's description, then "et N autres"
 
 
 def integer(minimum: int | None = 0, maximum: int | None = None, nullable: bool = False) -> pa.Column:
@@ -39,7 +41,7 @@ def integer(minimum: int | None = 0, maximum: int | None = None, nullable: bool 
 
 
 def year() -> pa.Column:
-    return integer(2000, 2100)
+    return integer(FIRST_YEAR, LAST_YEAR)
 
 
 def one_of_ref(table: str, column: str, **kwargs) -> pa.Column:
@@ -65,11 +67,13 @@ def validate_table(
     con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema,
     by_values_from_rows: int = BY_VALUES_FROM_ROWS,
 ) -> pd.DataFrame:
-    """All failures of ``table`` against ``schema`` (empty frame when it is valid)."""
+    """All failures of ``table`` against ``schema`` (empty frame when it is valid); a failure's
+    ``index`` is its row's ``rowid``."""
     (rows,), = con.execute(f"SELECT count(*) FROM {table}").fetchall()
     if rows >= by_values_from_rows and judges_values_alone(schema):
         return validate_by_values(con, table, schema)
-    return _failures(schema, _frame(con, f"SELECT * FROM {table}"))
+    frame = _frame(con, f"SELECT rowid AS _rang, * FROM {table}").set_index("_rang").rename_axis(None)
+    return _failures(schema, frame)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
@@ -146,3 +150,46 @@ def _unique_failures(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Data
     only_key = pa.DataFrameSchema({name: pa.Column(nullable=True) for name in schema.unique},
                                   unique=schema.unique, report_duplicates=schema.report_duplicates)
     return _failures(only_key, candidates)
+
+
+def describe_failures(con: duckdb.DuckDBPyConnection, table: str, failures: pd.DataFrame,
+                      shown: int = FAILURES_SHOWN) -> str:
+    """The first failures of :func:`validate_table` in plain French, each with the file, line
+    and column of its row when the table keeps them: ``2 valeurs refusées : a.csv ligne 12,
+    colonne annee : 1905 (greater_than_or_equal_to(2000)) ; …``, then ``et N autres``. A
+    failure's ``index`` is its row's ``rowid``."""
+    if failures.empty:
+        return ""
+    first = failures.sort_values("index", kind="stable", na_position="last").head(shown)
+    places = _places(con, table, [int(i) for i in first["index"].dropna()])
+    texts = [_failure_text(row, places) for row in first.itertuples(index=False)]
+    more = len(failures) - len(texts)
+    plural = "s" if len(failures) > 1 else ""
+    others = f" ; et {more} autres" if more else ""
+    return f"{len(failures)} valeur{plural} refusée{plural} : " + " ; ".join(texts) + others
+
+
+def _places(con: duckdb.DuckDBPyConnection, table: str, rowids: list[int]) -> dict[int, str]:
+    """Where each row comes from (``a.csv ligne 12``, ``feuille « 2023 »``, ``cellule D``), by rowid."""
+    columns = {c[0] for c in con.execute(f"SELECT * FROM {table} LIMIT 0").description}
+    if not rowids or not {"fichier_nom", "ligne"} <= columns:
+        return {}
+    sheet = "feuille" if "feuille" in columns else "''"
+    cell = "cellule" if "cellule" in columns else "''"
+    rows = con.execute(f"SELECT rowid, fichier_nom, {sheet}, ligne, {cell} FROM {table} "
+                       f"WHERE rowid IN ({', '.join(map(str, rowids))})")
+    return {rowid: _place(*where) for rowid, *where in rows.fetchall()}
+
+
+def _place(file: str, sheet: str, line: int, cell: str) -> str:
+    """``a.xlsx, feuille « 2023 » ligne 12 cellule D`` (no sheet for a CSV, no cell for a row)."""
+    sheet_text = f", feuille « {sheet} »" if sheet else ""
+    cell_text = f" cellule {cell}" if cell else ""
+    return f"{file}{sheet_text} ligne {line}{cell_text}"
+
+
+def _failure_text(failure, places: dict[int, str]) -> str:
+    where = places.get(int(failure.index)) if pd.notna(failure.index) else None
+    column = f"colonne {failure.column}" if isinstance(failure.column, str) else "table"
+    text = f"{column} : {failure.failure_case} ({failure.check})"
+    return f"{where}, {text}" if where else text

@@ -14,7 +14,10 @@ workbook or a CSV saved from it, is turned here into the same long raw rows:
 - the site and the year come from the title rows, else the sheet name, else the file name; a file
   where either stays unknown is rejected whole, before any of its rows is yielded;
 - the file's totals are checked, never trusted: a ``Total`` cell that disagrees with its month
-  cells is a warning naming the cell; the month cells are the facts.
+  cells is a warning naming the cell; the month cells are the facts;
+- a month header is read through the spec's month labels (``mois``: names, abbreviations), or as
+  a one-letter typo of one of them ("Fevier"), with a warning; any other header cell that is
+  neither the operator column nor the total is a warning too (its column is not read).
 
 A file with no counter header (an operator column and month columns within its first rows) is a
 long file.
@@ -33,13 +36,15 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from sources import reading
-from sources.parsing import category_parser, fold, header_key, is_blank, parse_integer
+from sources.parsing import fold, header_key, is_blank, parse_integer
 from sources.reading import HEADER_SEARCH_ROWS, FileRejected, ReadStats, Record, records
 from sources.referential import read_ref
 from sources.spec import SourceSpec, load_spec
+from sources.typos import guess
 
 SPEC = load_spec("france_services")
 WARNING_TYPE = "total"
+HEADER_WARNING = "en-tête"
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")  # "édité le 08/01/2023" names no year
 # A counter header has at least this many month columns: a line of a long file has at most two
@@ -55,8 +60,10 @@ class CounterTable:
     header_line: int
     operator_column: int
     months: dict[int, str]  # column index -> the month's header as written
+    guessed: dict[int, str]  # column index -> the month's code ("2"), for a header with a typo
     total_column: int | None
     title: str  # the text of the rows above the header
+    header: tuple[str, ...]  # the header row's cells
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ def read_chunks(path: Path, spec: SourceSpec, stats: ReadStats) -> Iterator[pd.D
                                    "introuvable dans les 15 premières lignes")
             continue
         stats.header_lines[sheet] = table.header_line
+        stats.warnings += _header_warnings(table, spec)
         rows += _raw_rows(table, sheets[sheet], path, spec, stats)
     if rows:
         yield pd.DataFrame.from_records(rows, columns=[*spec.columns, "feuille", "ligne", "cellule"])
@@ -91,15 +99,55 @@ def read_chunks(path: Path, spec: SourceSpec, stats: ReadStats) -> Iterator[pd.D
 
 def _counter_table(sheet: str, rows: list[Record], spec: SourceSpec) -> CounterTable | None:
     """The header row with an operator column and month columns, within the first rows."""
-    month_of = category_parser(spec.categories["mois"])
     for index, (_, line, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         operator = [i for i, c in enumerate(cells) if spec.alias_index.get(header_key(c)) == "operateur"]
-        months = {i: c.strip() for i, c in enumerate(cells) if month_of(c)[0]}
+        months = {i: month_of(c, spec) for i, c in enumerate(cells)}
+        months = {i: month for i, month in months.items() if month[0]}
         if operator and len(months) >= MIN_MONTHS:
             total = next((i for i, c in enumerate(cells) if fold(c).startswith("total")), None)
             title = " ".join(c for _, _, above in rows[:index] for c in above if not is_blank(c))
-            return CounterTable(sheet, line, operator[0], months, total, title)
+            guessed = {i: code for i, (code, typo) in months.items() if typo}
+            return CounterTable(sheet, line, operator[0], {i: cells[i].strip() for i in months},
+                                guessed, total, title, tuple(cells))
     return None
+
+
+@cache
+def _month_labels(spec: SourceSpec) -> dict[str, str]:
+    """The spec's month labels, folded -> the month's code."""
+    return {fold(label): code for label, code in spec.categories["mois"].items()}
+
+
+def month_of(cell: str, spec: SourceSpec) -> tuple[str | None, bool]:
+    """(the month's code or None, whether it was guessed from a one-letter typo)."""
+    labels, key = _month_labels(spec), fold(cell)
+    if key in labels:
+        return labels[key], False
+    guessed = guess(key, labels)
+    return guessed, guessed is not None
+
+
+def _header_warnings(table: CounterTable, spec: SourceSpec) -> list[dict]:
+    """A warning for each month header read through a typo, and for each header cell that is
+    neither a month, the operator column nor the total (its column is not read)."""
+    names = {code: label for label, code in reversed(spec.categories["mois"].items())}
+    warnings = []
+    for column, cell in enumerate(table.header):
+        if is_blank(cell) or column in (table.operator_column, table.total_column):
+            continue
+        code, guessed = month_of(cell, spec)
+        where = f"{get_column_letter(column + 1)}{table.header_line}"
+        if guessed:
+            message = (f"en-tête « {cell.strip()} » ({where}) lu comme le mois {names[code]} "
+                       "(faute de frappe ?)")
+        elif code is None:
+            message = (f"colonne « {cell.strip()} » ({where}) ignorée : ni un mois, ni l'opérateur, "
+                       "ni le total")
+        else:
+            continue
+        warnings.append({"type": HEADER_WARNING, "feuille": table.sheet, "ligne": table.header_line,
+                         "colonne": cell.strip(), "message": message})
+    return warnings
 
 
 def _raw_rows(
@@ -120,7 +168,8 @@ def _raw_rows(
             _check_row_total(table, row, stats)
             operators.append(row)
     return [
-        {"site": site, "annee": year, "mois": table.months[column], "operateur": row.label,
+        {"site": site, "annee": year, "mois": table.guessed.get(column, table.months[column]),
+         "operateur": row.label,
          "demandes": "0" if is_blank(text) else text,
          "feuille": table.sheet, "ligne": row.line, "cellule": get_column_letter(column + 1)}
         for row in operators for column, text in row.cells.items()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 from typing import Callable
 
@@ -23,8 +24,22 @@ BLANKS = frozenset({"", "-", "--", "nc", "n.c.", "n.c", "nr", "n.r.", "na", "n/a
 SPACES = "\u00a0\u202f\u2009 "
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_INTEGER = 2**31 - 1  # the staging tables keep counts and years as INTEGER
+# Numbers are kept as DECIMAL(NUMBER_DIGITS, NUMBER_SCALE) (sources/spec.py SQL_TYPES): a value
+# that rounds to 10**(digits - scale) or more would abort the cast.
+NUMBER_DIGITS, NUMBER_SCALE = 14, 2
+MAX_NUMBER = Decimal(10) ** (NUMBER_DIGITS - NUMBER_SCALE)
+HALF_UNIT = Decimal(5).scaleb(-NUMBER_SCALE - 1)  # DuckDB rounds half away from zero
 
 Parsed = tuple[str | None, str | None]
+
+
+def ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit (``１２``, ``٣٠٠``) as its ASCII digit: each has exactly one
+    value, so reading it is unambiguous, and the parsers below only ever see ``0-9``."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c
+                   for c in text)
 
 
 def is_blank(raw: str | None) -> bool:
@@ -33,9 +48,9 @@ def is_blank(raw: str | None) -> bool:
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case, accents stripped, every run of non-alphanumerics one space (cached: labels
-    come back on thousands of rows)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case, accents stripped, digits in ASCII, every run of non-alphanumerics one space
+    (cached: labels come back on thousands of rows)."""
+    decomposed = unicodedata.normalize("NFKD", ascii_digits(text))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae").replace("Œ", "OE")
     return re.sub(r"[^0-9a-z]+", " ", ascii_only.lower()).strip()
@@ -46,11 +61,14 @@ def header_key(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
 @lru_cache(maxsize=65536)
 def parse_number(raw: str) -> Parsed:
     if is_blank(raw):
         return None, None
-    text = raw.strip().replace("€", "").replace("EUR", "").strip()
+    text = ascii_digits(raw.strip()).replace("€", "").replace("EUR", "").strip()
     for space in SPACES:
         text = text.replace(space, "")
     if "," in text and "." in text:
@@ -59,8 +77,10 @@ def parse_number(raw: str) -> Parsed:
         text = text.replace(thousands, "").replace(decimal_mark, ".")
     else:
         text = text.replace(",", ".")
-    if text.count(".") > 1 or not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+    if text.count(".") > 1 or not _NUMBER.fullmatch(text):
         return None, f"nombre illisible : {raw.strip()}"
+    if abs(Decimal(text)) >= MAX_NUMBER - HALF_UNIT:
+        return None, f"nombre trop grand : {raw.strip()}"
     sign = "-" if text.startswith("-") else ""
     integer, _, fraction = text.lstrip("+-").partition(".")
     integer = integer.lstrip("0") or "0"
@@ -68,10 +88,14 @@ def parse_number(raw: str) -> Parsed:
     return sign + integer + ("." + fraction if fraction else ""), None
 
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
-_DMY_TIME = re.compile(r"^(\d{1,2}/\d{1,2}/\d{2,4})\s+\d{1,2}[:h]\d{2}(?::\d{2})?$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$", re.ASCII)
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
+                  re.ASCII)
+# An Excel serial is read only with 5 digits (18/05/1927 to 2173): a 4-digit number in a date
+# cell is a year (a date left incomplete) far more often than a day of 1902-1927.
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$", re.ASCII)
+_YEAR_ALONE = re.compile(r"^(?:19|20)\d{2}$", re.ASCII)
+_DMY_TIME = re.compile(r"^(\d{1,2}/\d{1,2}/\d{2,4})\s+\d{1,2}[:h]\d{2}(?::\d{2})?$", re.ASCII)
 
 
 def _full_year(two_digits: int, today: dt.date) -> int:
@@ -84,7 +108,7 @@ def parse_date(raw: str, today: dt.date | None = None) -> Parsed:
     """Day-first dates; an Excel serial number is read as a date too."""
     if is_blank(raw):
         return None, None
-    text = raw.strip()
+    text = ascii_digits(raw.strip())
     today = today or dt.date.today()
     with_time = _DMY_TIME.match(text)
     if with_time:
@@ -98,16 +122,19 @@ def parse_date(raw: str, today: dt.date | None = None) -> Parsed:
                 year = _full_year(year, today)
         elif _SERIAL.match(text):
             return (EXCEL_EPOCH + dt.timedelta(days=int(float(text)))).isoformat(), None
+        elif _YEAR_ALONE.match(text):
+            return None, f"date incomplète : {raw.strip()}, écrire la date au format jj/mm/aaaa"
         else:
-            return None, f"date illisible : {text}"
+            return None, f"date illisible : {raw.strip()}"
         return dt.date(year, month, day).isoformat(), None
     except ValueError:
         return None, f"date illisible : {raw.strip()}"
 
 
-_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?(?::(\d{2}))?)?$")
-_DATETIME_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](\d{1,2}:\d{2}(?::\d{2})?)(?:\.\d+)?$")
-_DAY_FRACTION = re.compile(r"^0?\.\d+$|^0$")
+_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?(?::(\d{2}))?)?$", re.ASCII)
+_DATETIME_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](\d{1,2}:\d{2}(?::\d{2})?)(?:\.\d+)?$",
+                            re.ASCII)
+_DAY_FRACTION = re.compile(r"^0?\.\d+$|^0$", re.ASCII)
 
 
 @lru_cache(maxsize=8192)
@@ -115,7 +142,7 @@ def parse_time(raw: str) -> Parsed:
     """``08:30``, ``8:30``, ``08h30``, ``8h``, ``08:30:00``; Excel day fractions."""
     if is_blank(raw):
         return None, None
-    text = raw.strip()
+    text = ascii_digits(raw.strip())
     if match := _DATETIME_TIME.match(text):
         text = match.group(1)
     if _DAY_FRACTION.match(text):
@@ -123,10 +150,10 @@ def parse_time(raw: str) -> Parsed:
         return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", None
     match = _TIME.match(text)
     if not match or (":" not in text and "h" not in text.lower()):
-        return None, f"heure illisible : {text}"
+        return None, f"heure illisible : {raw.strip()}"
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     if hours > 23 or minutes > 59 or seconds > 59:
-        return None, f"heure illisible : {text}"
+        return None, f"heure illisible : {raw.strip()}"
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}", None
 
 
@@ -151,8 +178,8 @@ def parse_identifier(raw: str) -> Parsed:
     zeros (a spreadsheet turns "0012" into 12)."""
     if is_blank(raw):
         return None, None
-    text = re.sub(r"\s+", "", raw).upper()
-    return (text.lstrip("0") or "0") if text.isdigit() else text, None
+    text = re.sub(r"\s+", "", ascii_digits(raw)).upper()
+    return (text.lstrip("0") or "0") if text.isascii() and text.isdigit() else text, None
 
 
 def parse_label(raw: str) -> Parsed:

@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from sources.parsing import Parsed, fold, is_blank
+from sources.typos import guess
 from warehouse import REF_DIR
 
 HORS_CC = "HORS_CC"
@@ -22,7 +23,9 @@ def read_ref(name: str, ref_dir: Path = REF_DIR) -> list[dict[str, str]]:
 
 
 def commune_key(label: str) -> str:
-    words = fold(label).split()
+    """The commune's name compared loosely: case, accents, punctuation, "St" for "Saint", and a
+    postcode or department number around it ("46230 Lalbenque", "LALBENQUE (46)") ignored."""
+    words = (word for word in fold(label).split() if not word.isdigit())
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
@@ -35,12 +38,62 @@ def _commune_index() -> dict[str, str]:
     return {key: (code if code in members else HORS_CC) for key, code in index.items()}
 
 
+@cache
+def _member_names() -> dict[str, str]:
+    return {row["code_commune"]: row["nom"] for row in read_ref("communes") if row["membre_cc"] == "true"}
+
+
 @lru_cache(maxsize=16384)
-def resolve_commune(raw: str) -> Parsed:
-    """INSEE code of a member commune, HORS_CC for any other place, INCONNUE if unreadable."""
+def _match(raw: str) -> tuple[str, bool]:
+    """(code, whether it was guessed from a one-letter typo of a known name)."""
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
-        return INCONNUE, None
-    return _commune_index().get(commune_key(raw), HORS_CC), None
+        return INCONNUE, False
+    key, index = commune_key(raw), _commune_index()
+    if key in index:
+        return index[key], False
+    guessed = guess(key, index)
+    return (guessed, True) if guessed not in (None, HORS_CC) else (HORS_CC, False)
+
+
+def resolve_commune(raw: str) -> Parsed:
+    """INSEE code of a member commune, HORS_CC for any other place, INCONNUE if unreadable. A
+    one-letter typo of one member commune's name is read as it (see :func:`typo_warning`)."""
+    return _match(raw)[0], None
+
+
+def typo_warning(raw: str) -> str | None:
+    """The warning for a commune read through a typo of its name, None for any other text."""
+    code, guessed = _match(raw)
+    if not guessed:
+        return None
+    return f"commune « {raw.strip()} » lue comme {_member_names()[code]} (faute de frappe ?)"
+
+
+COMMUNE_WARNING = "commune"  # the type of these warnings in qualite.avertissements
+
+
+def write_commune_warnings(con, spec) -> None:
+    """A warning in qualite.avertissements per file, sheet and commune read through a typo (its
+    first line, how many rows), after the source's staging has written its own warnings: a typo
+    repeated on thousands of rows is one warning, as for the food-aid orientations."""
+    column = next((c for c in spec.columns.values() if c.kind == "commune"), None)
+    if column is None:
+        return
+    labels = con.execute(f"SELECT DISTINCT commune_libelle FROM {spec.staging_table} "
+                         "WHERE commune_libelle IS NOT NULL").fetchall()
+    typos = [(label, message) for (label,) in labels if (message := typo_warning(label))]
+    if not typos:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _communes_corrigees (libelle VARCHAR, message VARCHAR)")
+    con.executemany("INSERT INTO _communes_corrigees VALUES (?, ?)", typos)
+    con.execute(f"""
+        INSERT INTO qualite.avertissements BY NAME
+        SELECT '{spec.name}' AS source, '{COMMUNE_WARNING}' AS type, s.fichier_nom, s.feuille,
+               min(s.ligne) AS ligne, ? AS colonne,
+               c.message || ' : ' || count(*) || ' ligne(s) de ce fichier, première ligne '
+               || min(s.ligne) AS message
+        FROM {spec.staging_table} s JOIN _communes_corrigees c ON s.commune_libelle = c.libelle
+        GROUP BY s.fichier_nom, s.feuille, c.message""", [column.label])
 
 
 @cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from sources.parsing import header_key
+from sources.parsing import NUMBER_DIGITS, NUMBER_SCALE, header_key
 
 SPEC_DIR = Path(__file__).parent / "specs"
 
@@ -78,7 +78,11 @@ class SourceSpec:
         return f"staging.{self.name}__{self.table}"
 
 
-SQL_TYPES = {"nombre": "DECIMAL(14, 2)", "entier": "BIGINT", "date": "DATE", "heure": "TIME"}
+SQL_TYPES = {"nombre": f"DECIMAL({NUMBER_DIGITS}, {NUMBER_SCALE})", "entier": "BIGINT", "date": "DATE",
+             "heure": "TIME"}
+# The years the warehouse accepts (schemas.year()): a date column is quarantined outside them, on
+# its own column. Personal dates (birth dates) never reach the raw tables: the age rule bounds them.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _column(name: str, raw: dict) -> ColumnSpec:
@@ -102,6 +106,14 @@ def _not_in_future(column: str) -> Rule:
                 f"'date dans le futur : ' || {shown}", shown)
 
 
+def _within_years(column: str) -> Rule:
+    """A date outside the accepted years (01/01/1900, 2202 typed for 2022): quarantined on its
+    own column rather than failing the staging table's year check."""
+    shown = f"strftime({column}, '%d/%m/%Y')"
+    return Rule((column,), f"{column} IS NULL OR year({column}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}",
+                f"'date hors des années {FIRST_YEAR} à {LAST_YEAR} : ' || {shown}", shown)
+
+
 def spec_names() -> list[str]:
     """Every source with a spec file, in a stable order."""
     return sorted(path.stem for path in SPEC_DIR.glob("*.yaml"))
@@ -118,6 +130,8 @@ def load_spec(name: str) -> SourceSpec:
     rules = [Rule(tuple(r["colonnes"]), r["valide"], r["motif"], r.get("valeur", "NULL"))
              for r in raw.get("regles", [])]
     rules += [_not_in_future(column.name) for column in columns.values() if column.past]
+    rules += [_within_years(column.name) for column in columns.values()
+              if column.kind == "date" and not column.personal]
     return SourceSpec(
         name=raw["source"],
         folder=raw["dossier"],
