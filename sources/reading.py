@@ -68,9 +68,19 @@ Reader = Callable[[Path, SourceSpec, "ReadStats"], Iterator[pd.DataFrame]]
 
 # --- Decoding -------------------------------------------------------------------------------
 
-_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")  # a multibyte UTF-8 character starts so
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 LISTED_LINES = 10  # line numbers a warning names
+
+
+def _utf8_pairs(data: bytes) -> bool:
+    """Whether ``data`` holds two bytes that may start a multibyte UTF-8 character (then some
+    line of it may be UTF-8); numpy, for the blocks of a large Windows-1252 file."""
+    bytes_ = np.frombuffer(data, np.uint8)
+    high = np.flatnonzero(bytes_ >= 0x80)
+    second = high[1:][np.diff(high) == 1]
+    lead = bytes_[second - 1]
+    return bool(((lead >= 0xC2) & (lead <= 0xF4) & (bytes_[second] <= 0xBF)).any())
 
 
 def _unknown_encoding(offset: int) -> FileRejected:
@@ -89,7 +99,7 @@ class LineDecoder:
         self.offset = 0  # bytes seen
         self.utf8 = False  # a line with a UTF-8 accent
         self.cp1252: list[int] = []  # the first lines with a Windows-1252 accent
-        self.cp1252_count = 0
+        self.more = False  # more lines than those listed
 
     def decode(self, data: bytes) -> str:
         if self.offset == 0 and data.startswith(codecs.BOM_UTF8):
@@ -108,7 +118,7 @@ class LineDecoder:
             return text
         except UnicodeDecodeError:
             pass
-        if _UTF8_PAIR.search(data) is None:  # no line of it can be UTF-8
+        if not _utf8_pairs(data):  # no line of it can be UTF-8
             self._note_cp1252(data, self.lines)
             return self._cp1252(data, self.offset)
         parts, offset = [], self.offset
@@ -130,23 +140,29 @@ class LineDecoder:
             raise _unknown_encoding(offset + error.start) from error
 
     def _note_cp1252(self, data: bytes, lines_before: int) -> None:
-        """Remember the (1-based) numbers of the lines of ``data`` holding a non-ASCII byte."""
-        bytes_ = np.frombuffer(data, np.uint8)
-        ends = np.flatnonzero(bytes_ == 10)
-        lines = np.unique(np.searchsorted(ends, np.flatnonzero(bytes_ >= 128))) + lines_before + 1
-        self.cp1252_count += len(lines)
-        self.cp1252 += lines[: LISTED_LINES - len(self.cp1252)].tolist()
+        """Remember the (1-based) numbers of the first lines of ``data`` holding a non-ASCII
+        byte, up to LISTED_LINES in all (then only that there are more)."""
+        line, searched = lines_before + 1, 0
+        for match in _NON_ASCII.finditer(data):
+            if self.more:
+                return
+            line += data.count(b"\n", searched, match.start())
+            searched = match.start()
+            if self.cp1252[-1:] != [line]:
+                if len(self.cp1252) == LISTED_LINES:
+                    self.more = True
+                else:
+                    self.cp1252.append(line)
 
     def warning(self) -> dict | None:
         """The warning of a file that mixes UTF-8 and Windows-1252 lines; None otherwise."""
-        if not (self.utf8 and self.cp1252_count):
+        if not (self.utf8 and self.cp1252):
             return None
-        n = self.cp1252_count
-        listed = ", ".join(map(str, self.cp1252)) + (", …" if n > len(self.cp1252) else "")
-        message = (f"{n} ligne lue en Windows-1252, le reste du fichier en UTF-8 : ligne {listed} "
-                   "(vérifier ses accents)" if n == 1 else
-                   f"{n} lignes lues en Windows-1252, le reste du fichier en UTF-8 : lignes {listed} "
-                   "(vérifier leurs accents)")
+        listed = ", ".join(map(str, self.cp1252)) + (", …" if self.more else "")
+        message = ("1 ligne lue en Windows-1252, le reste du fichier en UTF-8 : ligne "
+                   f"{listed} (vérifier ses accents)" if len(self.cp1252) == 1 else
+                   "des lignes lues en Windows-1252, le reste du fichier en UTF-8 : lignes "
+                   f"{listed} (vérifier leurs accents)")
         return {"type": "encodage", "feuille": "", "ligne": self.cp1252[0], "colonne": None,
                 "message": message}
 

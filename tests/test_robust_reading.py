@@ -16,7 +16,7 @@ from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
 from sources.discovery import discover
 from sources.pocketo import SPEC
 from sources.reading import (
-    HEADER_SEARCH_ROWS, FileRejected, ReadStats, data_sheets, read_chunks, read_with_duckdb,
+    HEADER_SEARCH_ROWS, FileRejected, ReadStats, data_sheets, decode, read_chunks, read_with_duckdb,
 )
 
 GIANT = 5 * 1024 * 1024
@@ -273,3 +273,18 @@ def test_refresh_set_aside_rows_copy_no_value(refreshed):
         "SELECT feuille, type, message FROM qualite.avertissements WHERE fichier_nom = 'classeur.xlsx'"
     ).fetchall() == [("2023", "feuille non lue", "feuille non lue : colonnes obligatoires absentes : "
                       "Présence (2 lignes non vides)")]
+
+
+def test_a_mixed_file_warning_lists_the_first_ten_windows_1252_lines():
+    utf8, cp1252 = "Zoé;1\n".encode("utf-8"), "Hélène;2\n".encode("cp1252")
+    stats = ReadStats()
+    text = decode(utf8 + b"ascii;0\n" + cp1252 * 12 + utf8 + "Noël".encode("cp1252"), stats)
+    assert text == "Zoé;1\nascii;0\n" + "Hélène;2\n" * 12 + "Zoé;1\nNoël"
+    assert [w["message"] for w in stats.warnings] == [
+        "des lignes lues en Windows-1252, le reste du fichier en UTF-8 : lignes "
+        "3, 4, 5, 6, 7, 8, 9, 10, 11, 12, … (vérifier leurs accents)"]
+
+
+def test_a_line_in_no_known_encoding_names_its_byte():
+    with pytest.raises(FileRejected, match="à l'octet 10$"):
+        decode("Zoé;1\n".encode("utf-8") + "Léa".encode("cp1252") + b"\x81\n")
