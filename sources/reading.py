@@ -247,7 +247,10 @@ def data_sheets(names: list[str], hidden: Collection[str] = ()) -> list[str]:
 
 def _xlsx_sheets(path: Path, every_sheet: bool) -> Iterator[tuple[str, Rows]]:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        if _utf8_name(path):
+            workbook = CalamineWorkbook.from_path(str(path))
+        else:  # calamine opens UTF-8 names only
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as error:  # calamine raises its own error types for broken files
         raise FileRejected(f"classeur Excel illisible ({error})") from error
     names = workbook.sheet_names

@@ -288,3 +288,12 @@ def test_a_mixed_file_warning_lists_the_first_ten_windows_1252_lines():
 def test_a_line_in_no_known_encoding_names_its_byte():
     with pytest.raises(FileRejected, match="à l'octet 10$"):
         decode("Zoé;1\n".encode("utf-8") + "Léa".encode("cp1252") + b"\x81\n")
+
+
+def test_a_workbook_whose_name_is_not_utf8_is_read(tmp_path):
+    made = write_xlsx(tmp_path / "w.xlsx", {"2022": [POCKETO_HEADER, presence(nom="Excel")]})
+    os.rename(os.fsencode(made), os.fsencode(tmp_path) + b"/pr\xe9sences.xlsx")
+    (found,) = discover(tmp_path)
+    assert found.name == "pr\\xe9sences.xlsx"
+    rows, stats = read_csv_module(found.path, tmp_path)
+    assert [r["nom"] for r in rows] == ["Excel"] and stats.sheets == {"2022": "lue"}
