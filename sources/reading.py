@@ -83,6 +83,12 @@ def _utf8_pairs(data: bytes) -> bool:
     return bool(((lead >= 0xC2) & (lead <= 0xF4) & (bytes_[second] <= 0xBF)).any())
 
 
+def _lines_of(data: bytes) -> list[bytes]:
+    """The lines of ``data``, each with its line feed (the last may have none)."""
+    *lines, last = data.split(b"\n")
+    return [line + b"\n" for line in lines] + ([last] if last else [])
+
+
 def _unknown_encoding(offset: int) -> FileRejected:
     return FileRejected(f"encodage non reconnu (ni UTF-8 ni Windows-1252) à l'octet {offset}")
 
@@ -90,8 +96,8 @@ def _unknown_encoding(offset: int) -> FileRejected:
 class LineDecoder:
     """Decodes a delimited text line by line: a line that is valid UTF-8 is UTF-8, any other
     Windows-1252 (FileRejected when it is neither). Fed whole lines in order (the whole file,
-    or blocks cut after a line feed) by :func:`decode` and :func:`utf8_copy` alike, it counts
-    the lines of each kind, so that a UTF-8 file with a few Windows-1252 lines (a copy and
+    or blocks cut after a line feed) by :func:`decode` and :func:`utf8_copy` alike, it notes
+    which kinds of lines it met, so that a UTF-8 file with a few Windows-1252 lines (a copy and
     paste) is read right and told, and a Windows-1252 file is read without a word."""
 
     def __init__(self) -> None:
@@ -122,7 +128,7 @@ class LineDecoder:
             self._note_cp1252(data, self.lines)
             return self._cp1252(data, self.offset)
         parts, offset = [], self.offset
-        for number, line in enumerate(data.splitlines(keepends=True), start=self.lines):
+        for number, line in enumerate(_lines_of(data), start=self.lines):
             try:
                 parts.append(line.decode("utf-8"))
                 self.utf8 |= not line.isascii()
@@ -145,7 +151,7 @@ class LineDecoder:
         line, searched = lines_before + 1, 0
         for match in _NON_ASCII.finditer(data):
             if self.more:
-                return
+                break
             line += data.count(b"\n", searched, match.start())
             searched = match.start()
             if self.cp1252[-1:] != [line]:
@@ -167,11 +173,15 @@ class LineDecoder:
                 "message": message}
 
 
-def _decode_utf16(data: bytes) -> str:
-    try:
-        return data.decode("utf-16")
-    except UnicodeDecodeError as error:
-        raise FileRejected(f"texte Unicode (UTF-16) illisible à l'octet {error.start}") from error
+def _utf16_decoder() -> Callable[[bytes, bool], str]:
+    decode = codecs.getincrementaldecoder("utf-16")().decode
+
+    def utf16(block: bytes, final: bool) -> str:
+        try:
+            return decode(block, final)
+        except UnicodeDecodeError as error:
+            raise FileRejected("texte Unicode (UTF-16) illisible") from error
+    return utf16
 
 
 def decode(data: bytes, stats: ReadStats | None = None) -> str:
@@ -179,7 +189,7 @@ def decode(data: bytes, stats: ReadStats | None = None) -> str:
     BOM) when it is, else Windows-1252, with a warning in ``stats`` when a file mixes both;
     never silently latin-1."""
     if data.startswith(UTF16_BOMS):
-        return _decode_utf16(data)
+        return _utf16_decoder()(data, True)
     decoder = LineDecoder()
     text = decoder.decode(data)
     if stats is not None and (warning := decoder.warning()):
@@ -581,17 +591,6 @@ class _WholeLines:
         cut = len(data) if final else data.rfind(b"\n") + 1
         self.rest = data[cut:]
         return self.decoder.decode(data[:cut])
-
-
-def _utf16_decoder() -> Callable[[bytes, bool], str]:
-    decode = codecs.getincrementaldecoder("utf-16")().decode
-
-    def utf16(block: bytes, final: bool) -> str:
-        try:
-            return decode(block, final)
-        except UnicodeDecodeError as error:
-            raise FileRejected("texte Unicode (UTF-16) illisible") from error
-    return utf16
 
 
 def _copy_as_utf8(path: Path, copy: Path, decode: Callable[[bytes, bool], str]) -> Path:

@@ -6,6 +6,7 @@ delimited paths (the csv module and DuckDB) where both exist; one full refresh a
 
 from __future__ import annotations
 
+import codecs
 import os
 
 import duckdb
@@ -297,3 +298,8 @@ def test_a_workbook_whose_name_is_not_utf8_is_read(tmp_path):
     assert found.name == "pr\\xe9sences.xlsx"
     rows, stats = read_csv_module(found.path, tmp_path)
     assert [r["nom"] for r in rows] == ["Excel"] and stats.sheets == {"2022": "lue"}
+
+
+def test_broken_utf16_rejects_the_file():
+    with pytest.raises(FileRejected, match=r"^texte Unicode \(UTF-16\) illisible$"):
+        decode(codecs.BOM_UTF16_LE + "Zoé".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
