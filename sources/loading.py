@@ -134,7 +134,9 @@ class BatchWriter:
             batch.drop(self.con)
 
 
-def _file_row(file: RawFile, status: str, motif: str | None, stats: ReadStats | None = None) -> dict:
+def _file_row(
+    file: RawFile, status: str, motif: str | None, stats: ReadStats | None = None
+) -> dict:
     """The file's row of the load log; ``lignes_ecartees``: the records set aside whole, which
     count as read (and quarantined) though no raw row holds them."""
     stats = stats or ReadStats()
@@ -149,7 +151,7 @@ def sheets_motif(stats: ReadStats) -> str | None:
     """What became of each sheet of a workbook, for the load log (None for delimited text)."""
     if not stats.sheets:
         return None
-    return "feuilles : " + " ; ".join(f"« {sheet} » {status}" for sheet, status in stats.sheets.items())
+    return "feuilles : " + " ; ".join(f"« {name} » {status}" for name, status in stats.sheets.items())
 
 
 def _set_aside_rows(file: RawFile, stats: ReadStats) -> list[dict]:

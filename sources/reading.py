@@ -38,8 +38,9 @@ DELIMITERS = (";", "\t", ",")
 MAX_RECORD_CHARS = 1 << 17
 TOO_LONG = "ligne trop longue"
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-_MONTH = r"(janv(ier)?|fevr?(ier)?|mars|avr(il)?|mai|juin|juil(let)?|aout|sept(embre)?|oct(obre)?|nov(embre)?|dec(embre)?)"
-_DATA_SHEET = re.compile(rf"^\s*((19|20)\d{{2}}|{_MONTH}(?![a-z]))", re.I)
+_MONTH = (r"(janv(ier)?|fevr?(ier)?|mars|avr(il)?|mai|juin|juil(let)?|aout|sept(embre)?"
+          r"|oct(obre)?|nov(embre)?|dec(embre)?)")
+_DATA_SHEET = re.compile(rf"^\s*((19|20)\d{{2}}|{_MONTH}(?![a-z]))", re.I)  # a whole word
 
 
 class FileRejected(Exception):
@@ -231,7 +232,7 @@ def _csv_rows(path: Path, stats: ReadStats | None) -> Rows:
             yield line, cells
             line = reader.line_num + 1
     except csv.Error as error:
-        raise FileRejected(f"texte délimité illisible à la ligne {line} ({error})") from error
+        raise FileRejected(f"texte délimité illisible à la ligne {line}") from error
 
 
 def _cell_text(value: object) -> str:
