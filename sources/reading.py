@@ -4,7 +4,10 @@ The reader knows nothing of a source beyond its header aliases: it finds the
 header row, maps each column to the source's column names, and yields pandas
 frames of raw text with ``feuille`` and ``ligne`` (the 1-based line, or Excel
 row, a person opening the file would see). Blank lines and "Total" rows are
-counted, not yielded.
+counted, not yielded. A record of delimited text that cannot be read by position (too long,
+or not as many fields as its header) is set aside whole, its reason in ``ReadStats.rejected``
+and none of its values kept. Every sheet of a workbook is read by its header, or said
+unread in ``ReadStats.sheets``.
 """
 
 from __future__ import annotations
