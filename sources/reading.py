@@ -435,7 +435,8 @@ def read_chunks(
                     yield _frame(buffer, spec)
                     buffer = []
     if not any(table.mapping is not None for table in tables):
-        raise max(tables, key=lambda t: len(t.search.best)).search.rejection()
+        closest = max(tables, key=lambda t: len(t.search.best), default=None)
+        raise (closest.search if closest else HeaderSearch(spec)).rejection()
     if not delimited:
         _tell_sheets(tables, stats)
     if buffer:

@@ -140,6 +140,7 @@ def test_the_data_sheet_is_chosen_by_its_header_not_its_name_or_place(tmp_path):
 def test_a_sheet_named_like_a_month_by_accident_is_no_month():
     assert data_sheets(["Décompte", "Saisie"]) == ["Décompte"]  # the first sheet, not a month
     assert data_sheets(["Décompte", "déc. 2022", "Janvier"]) == ["déc. 2022", "Janvier"]
+    assert data_sheets(["Listes", "Saisie"], hidden={"Listes"}) == ["Saisie"]
 
 
 # --- 4. Encodings ---------------------------------------------------------------------------
