@@ -177,8 +177,29 @@ class LineDecoder:
                 "message": message}
 
 
-def _utf16_decoder() -> Callable[[bytes, bool], str]:
-    decode = codecs.getincrementaldecoder("utf-16")().decode
+UTF16_SAMPLE = 4096  # first bytes that tell UTF-16 without BOM
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """The codec of a UTF-16 text beginning with ``head``: with its BOM (Excel's "Texte
+    Unicode"), or without one when NUL bytes fill nearly every other byte (the high bytes of
+    Latin characters) and almost none of the others; None for any other text."""
+    if head.startswith(UTF16_BOMS):
+        return "utf-16"
+    sample = head[: min(len(head), UTF16_SAMPLE) // 2 * 2]
+    pairs = len(sample) // 2
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if pairs < 2:
+        return None
+    if odd >= 0.75 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.75 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_decoder(codec: str) -> Callable[[bytes, bool], str]:
+    decode = codecs.getincrementaldecoder(codec)().decode
 
     def utf16(block: bytes, final: bool) -> str:
         try:
@@ -189,11 +210,11 @@ def _utf16_decoder() -> Callable[[bytes, bool], str]:
 
 
 def decode(data: bytes, stats: ReadStats | None = None) -> str:
-    """UTF-16 with its BOM (Excel's "Texte Unicode"); else each line UTF-8 (with or without
-    BOM) when it is, else Windows-1252, with a warning in ``stats`` when a file mixes both;
-    never silently latin-1."""
-    if data.startswith(UTF16_BOMS):
-        return _utf16_decoder()(data, True)
+    """UTF-16 (:func:`utf16_codec`); else each line UTF-8 (with or without BOM) when it is,
+    else Windows-1252, with a warning in ``stats`` when a file mixes both; never silently
+    latin-1."""
+    if codec := utf16_codec(data[:UTF16_SAMPLE]):
+        return _utf16_decoder(codec)(data, True)
     decoder = LineDecoder()
     text = decoder.decode(data)
     if stats is not None and (warning := decoder.warning()):
@@ -576,9 +597,9 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _starts_with(path: Path, prefixes: tuple[bytes, ...]) -> bool:
+def _utf16_file(path: Path) -> str | None:
     with path.open("rb") as handle:
-        return handle.read(4).startswith(prefixes)
+        return utf16_codec(handle.read(UTF16_SAMPLE))
 
 
 def _scratch_name(path: Path, scratch: Path, kind: str) -> Path:
@@ -615,9 +636,9 @@ def utf8_copy(path: Path, scratch: Path) -> tuple[Path, dict | None]:
     return copy, lines.decoder.warning()
 
 
-def utf16_copy(path: Path, scratch: Path) -> Path:
+def utf16_copy(path: Path, scratch: Path, codec: str) -> Path:
     """A UTF-8 copy in ``scratch`` of a UTF-16 file (Excel's "Texte Unicode")."""
-    return _copy_as_utf8(path, _scratch_name(path, scratch, "utf16"), _utf16_decoder())
+    return _copy_as_utf8(path, _scratch_name(path, scratch, "utf16"), _utf16_decoder(codec))
 
 
 def _utf8_name(path: Path) -> bool:
@@ -735,8 +756,8 @@ def read_with_duckdb(
     once read."""
     made: list[Path] = []
     try:
-        if _starts_with(path, UTF16_BOMS):
-            path = utf16_copy(path, scratch)
+        if codec := _utf16_file(path):
+            path = utf16_copy(path, scratch, codec)
             made.append(path)
         elif not _utf8_name(path):
             path = _link(path, scratch)
