@@ -169,9 +169,10 @@ class ClearText:
     in memory go to the warehouse's temporary folder, private to the process
     (warehouse/db.py), where Windows-1252 and UTF-16 files are also transcoded (and files whose
     name is not UTF-8 linked), in a folder removed when ClearText closes. :meth:`read` adds a
-    file to the current batch through a cursor of its own; :meth:`take` hands the batch over as a :class:`ClearBatch`, whose typed rows and
-    anomalies are all that may leave ``clair``, by SQL the warehouse runs: the typed rows never
-    leave DuckDB, and a batch can be written while ClearText reads the next one.
+    file to the current batch through a cursor of its own; :meth:`take` hands the batch over
+    as a :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ``clair``,
+    by SQL the warehouse runs: the typed rows never leave DuckDB, and a batch can be written
+    while ClearText reads the next one.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, pseudonymiser: Pseudonymiser):
