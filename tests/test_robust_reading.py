@@ -304,3 +304,13 @@ def test_a_workbook_whose_name_is_not_utf8_is_read(tmp_path):
 def test_broken_utf16_rejects_the_file():
     with pytest.raises(FileRejected, match=r"^texte Unicode \(UTF-16\) illisible$"):
         decode(codecs.BOM_UTF16_LE + "Zoé".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+
+
+@READERS
+def test_empty_fields_are_not_missing_fields(tmp_path, read):
+    path = write_csv(tmp_path / "a.csv", [POCKETO_HEADER, *FILLER, presence(nom="FinVide", statut=""),
+                                          presence(nom="QfVide", qf="", statut="")], encoding="utf-8")
+    rows, stats = read(path, tmp_path)
+    assert lines_and_names(rows)[-2:] == [(27, "FinVide"), (28, "QfVide")]
+    assert (rows[-1]["qf"], rows[-1]["presence"]) == ("", "")
+    assert stats.rejected == []
