@@ -1,8 +1,10 @@
 """From a source's drop folder to its staging table, for any source with a spec.
 
 1. :func:`load_raw` reads every file (typed, pseudonymised) into ``raw.<source>__<table>``,
-   every cell failure into ``raw.<source>__anomalies``, every file into
-   ``raw.<source>__fichiers`` and the reader's warnings into ``raw.<source>__avertissements``.
+   every cell failure, and every record the reader set aside whole (colonne "", no value),
+   into ``raw.<source>__anomalies``, every file into ``raw.<source>__fichiers`` (for a
+   workbook, what became of each sheet in ``motif``) and the reader's warnings into
+   ``raw.<source>__avertissements``.
    The reader is :func:`sources.reading.read_chunks` unless the service module has its own.
    Files are read into ClearText (sources/transform.py) by batches of about 500,000 rows;
    a second thread types each batch into the warehouse while the next one is read. The
@@ -31,6 +33,7 @@ from sources.transform import PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_n
 from warehouse.db import read_sql, rename_tables, replace_source_rows, sql_text, transaction
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
+EMPTY = "fichier vide"
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
 BUILDING = "_nouveau_"  # prefix of the raw tables while they load
 WARNING_COLUMNS = ["type", "fichier_nom", "feuille", "ligne", "colonne", "message"]
@@ -74,7 +77,8 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection, spec: SourceSpec, tables:
     con.execute(f"CREATE OR REPLACE TABLE {tables['anomalies']} ({ANOMALY_DDL})")
     con.execute(
         f"CREATE OR REPLACE TABLE {tables['fichiers']} (fichier_nom VARCHAR, fichier_hash VARCHAR,"
-        " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT)"
+        " modifie_le TIMESTAMP, statut VARCHAR, motif VARCHAR, lignes_vides_total BIGINT,"
+        " lignes_ecartees BIGINT)"
     )
     con.execute(
         f"CREATE OR REPLACE TABLE {tables['avertissements']} (type VARCHAR, fichier_nom VARCHAR,"
@@ -130,11 +134,31 @@ class BatchWriter:
             batch.drop(self.con)
 
 
-def _file_row(file: RawFile, status: str, motif: str | None, blank: int) -> dict:
+def _file_row(
+    file: RawFile, status: str, motif: str | None, stats: ReadStats | None = None
+) -> dict:
+    """The file's row of the load log; ``lignes_ecartees``: the records set aside whole, which
+    count as read (and quarantined) though no raw row holds them."""
+    stats = stats or ReadStats()
     return {
         "fichier_nom": file.name, "fichier_hash": file.sha256, "modifie_le": file.modified,
-        "statut": status, "motif": motif, "lignes_vides_total": blank,
+        "statut": status, "motif": motif, "lignes_vides_total": stats.blank_or_total,
+        "lignes_ecartees": len(stats.rejected),
     }
+
+
+def sheets_motif(stats: ReadStats) -> str | None:
+    """What became of each sheet of a workbook, for the load log (None for delimited text)."""
+    if not stats.sheets:
+        return None
+    return "feuilles : " + " ; ".join(f"« {name} » {status}" for name, status in stats.sheets.items())
+
+
+def _set_aside_rows(file: RawFile, stats: ReadStats) -> list[dict]:
+    """The reader's records set aside, as anomalies of the whole line: no column, no value."""
+    return [{"fichier_hash": file.sha256, "feuille": sheet, "ligne": line, "cellule": "",
+             "colonne": "", "valeur_brute": None, "motif": reason}
+            for sheet, line, reason in stats.rejected]
 
 
 def load_raw(
@@ -158,26 +182,31 @@ def _load_files(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw_dir: Path, pseudonymiser: Pseudonymiser,
     reader: Reader, tables: dict[str, str],
 ) -> list[dict]:
-    inventory, warnings = [], []
+    inventory, warnings, set_aside = [], [], []
     with ClearText(con, spec, pseudonymiser) as clear, BatchWriter(con, spec, tables) as writer:
         for file in discover(raw_dir / spec.folder):
-            if not file.is_table:
-                inventory.append(_file_row(file, IGNORE, "pas un fichier de données", 0))
+            if file.ignored:
+                inventory.append(_file_row(file, IGNORE, file.ignored))
+            elif file.size == 0:
+                inventory.append(_file_row(file, REJETE, EMPTY))
             elif file.duplicate_of:
-                inventory.append(_file_row(file, DOUBLON, f"identique à {file.duplicate_of}", 0))
+                inventory.append(_file_row(file, DOUBLON, f"identique à {file.duplicate_of}"))
             else:
                 try:
                     stats = ReadStats()
                     clear.read(file, reader, stats)
-                    inventory.append(_file_row(file, CHARGE, None, stats.blank_or_total))
+                    inventory.append(_file_row(file, CHARGE, sheets_motif(stats), stats))
                     warnings += [{**warning, "fichier_nom": file.name} for warning in stats.warnings]
+                    set_aside += _set_aside_rows(file, stats)
                 except FileRejected as rejection:
-                    inventory.append(_file_row(file, REJETE, str(rejection), 0))
+                    inventory.append(_file_row(file, REJETE, str(rejection)))
             if clear.rows >= BATCH_ROWS:
                 writer.write(clear.take())
         writer.write(clear.take())
     if warnings:
         _insert(con, tables["avertissements"], pd.DataFrame(warnings)[WARNING_COLUMNS])
+    if set_aside:
+        _insert(con, tables["anomalies"], pd.DataFrame(set_aside))
     if inventory:
         _insert(con, tables["fichiers"], pd.DataFrame(inventory))
     return inventory
@@ -234,7 +263,8 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                    a.cellule,
                    string_agg(DISTINCT a.colonne, ', ' ORDER BY a.colonne) AS colonne,
                    string_agg(a.valeur_brute, ' | ' ORDER BY a.colonne, a.valeur_brute) AS valeur_brute,
-                   string_agg(a.colonne || ' : ' || a.motif, ' ; ' ORDER BY a.colonne, a.motif) AS motif,
+                   string_agg(concat_ws(' : ', nullif(a.colonne, ''), a.motif), ' ; '
+                              ORDER BY a.colonne, a.motif) AS motif,
                    count(*) AS nb_anomalies
             FROM {_anomalies(spec)} a
             JOIN (SELECT fichier_hash, fichier_nom FROM {prefix}fichiers WHERE statut = '{CHARGE}') r
@@ -250,7 +280,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                                  WHERE source = '{spec.name}' GROUP BY ALL),
                  doublons AS (SELECT fichier_nom, count(*) AS n FROM _doublons WHERE rang > 1 GROUP BY ALL)
             SELECT '{spec.name}' AS source, f.fichier_nom, f.fichier_hash, f.modifie_le, f.statut, f.motif,
-                   coalesce(lus.n, 0) + f.lignes_vides_total AS lignes_lues,
+                   coalesce(lus.n, 0) + f.lignes_vides_total + f.lignes_ecartees AS lignes_lues,
                    coalesce(charges.n, 0) AS lignes_chargees,
                    coalesce(quarantaine.n, 0) AS lignes_quarantaine,
                    coalesce(doublons.n, 0) AS lignes_doublons,

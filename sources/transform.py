@@ -167,18 +167,19 @@ class ClearText:
 
     Nothing of ``clair`` is ever written to the warehouse's file; the pages DuckDB cannot keep
     in memory go to the warehouse's temporary folder, private to the process
-    (warehouse/db.py), where Windows-1252 files are also transcoded, in a folder removed when
-    ClearText closes. :meth:`read` adds a file to the current batch through a cursor of its
-    own; :meth:`take` hands the batch over as a :class:`ClearBatch`, whose typed rows and
-    anomalies are all that may leave ``clair``, by SQL the warehouse runs: the typed rows never
-    leave DuckDB, and a batch can be written while ClearText reads the next one.
+    (warehouse/db.py), where Windows-1252 and UTF-16 files are also transcoded (and files whose
+    name is not UTF-8 linked), in a folder removed when ClearText closes. :meth:`read` adds a
+    file to the current batch through a cursor of its own; :meth:`take` hands the batch over
+    as a :class:`ClearBatch`, whose typed rows and anomalies are all that may leave ``clair``,
+    by SQL the warehouse runs: the typed rows never leave DuckDB, and a batch can be written
+    while ClearText reads the next one.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, pseudonymiser: Pseudonymiser):
         self.spec = spec
         self.pseudonymiser = pseudonymiser
-        # Transcoded copies of Windows-1252 files, inside the process's private folder: if the
-        # process is killed, the next one removes them with it.
+        # Transcoded copies of Windows-1252 or UTF-16 files, inside the process's private folder:
+        # if the process is killed, the next one removes them with it.
         self.scratch = Path(tempfile.mkdtemp(prefix="transcodage-", dir=private_temp_directory()))
         self._warehouse = con
         (self._threads,), = con.execute("SELECT current_setting('threads')").fetchall()
