@@ -88,7 +88,7 @@ def read_chunks(path: Path, spec: SourceSpec, stats: ReadStats) -> Iterator[pd.D
         if table is None:
             if any(not is_blank(cell) for _, _, cells in sheets[sheet] for cell in cells):
                 raise FileRejected(f"feuille « {sheet} » : en-tête « Opérateur | Janvier | … » "
-                                   "introuvable dans les 15 premières lignes")
+                                   f"introuvable dans les {HEADER_SEARCH_ROWS} premières lignes")
             continue
         stats.header_lines[sheet] = table.header_line
         stats.warnings += _header_warnings(table, spec)
