@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.indicators import CATALOGUE, run_sql_asset, sql_assets
+from assets.indicators import DECLARED, run_sql_asset, sql_assets
 from assets.petite_enfance import REF_CHECKS
 from assets.reference import reference
 from assets.resources import WarehouseResource
@@ -182,7 +182,7 @@ def test_a_failing_reference_check_blocks_the_coverage_table(tmp_path, monkeypat
     with (ref_dir / "petite_enfance_offre.csv").open("a", encoding="utf-8") as handle:
         handle.write("2023,46105,micro_creche,20,,publie,faute de frappe\n")
     monkeypatch.setattr("warehouse.reference.REF_DIR", ref_dir)
-    mine = [d for entry in CATALOGUE if "petite_enfance" in entry["asset"] for d in sql_assets(entry)]
+    mine = [d for table in DECLARED if "petite_enfance" in table.asset for d in sql_assets(table)]
     result = dg.materialize(
         [reference, *REF_CHECKS, *mine],
         resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"), raw_dir=str(tmp_path))},

@@ -1,17 +1,6 @@
 -- indicateurs.alsh_annuel (warehouse.md): one row per structure and civil year.
 -- heures_enfants: hours counted over Présent rows; enfants_distincts: pseudonymised children with
 -- a Présent row; jours_ouverture: dates with a Présent row; places and daily opening hours: ref.
-CREATE OR REPLACE TABLE indicateurs.alsh_annuel (
-    structure_id VARCHAR NOT NULL,
-    annee INTEGER NOT NULL,
-    heures_enfants DECIMAL(14, 2) NOT NULL,
-    enfants_distincts INTEGER NOT NULL,
-    jours_ouverture INTEGER NOT NULL,
-    places INTEGER,
-    taux_occupation DECIMAL(7, 4),
-    PRIMARY KEY (structure_id, annee)
-);
-
 INSERT INTO indicateurs.alsh_annuel BY NAME
 WITH annuel AS (
     SELECT structure_id, annee, sum(secondes) AS secondes,
