@@ -1,6 +1,7 @@
 -- indicateurs.alsh_annuel (warehouse.md): one row per structure and civil year.
 -- heures_enfants: hours counted over Présent rows; enfants_distincts: pseudonymised children with
--- a Présent row; jours_ouverture: dates with a Présent row; places and daily opening hours: ref.
+-- a Présent row; jours_ouverture: dates with a Présent row; places and daily opening hours: ref;
+-- taux_occupation in % (hours × 100 / hours offered), like every rate of the warehouse.
 INSERT INTO indicateurs.alsh_annuel BY NAME
 WITH annuel AS (
     SELECT structure_id, annee, sum(secondes) AS secondes,
@@ -13,7 +14,7 @@ WITH annuel AS (
 SELECT a.structure_id, a.annee,
        CAST(a.secondes / 3600 AS DECIMAL(14, 2)) AS heures_enfants,
        a.enfants_distincts, a.jours_ouverture, c.places,
-       CAST(a.secondes / 3600 / (c.places * a.jours_ouverture * c.heures_ouverture_jour)
-            AS DECIMAL(7, 4)) AS taux_occupation
+       CAST(a.secondes / 36 / (c.places * a.jours_ouverture * c.heures_ouverture_jour)
+            AS DECIMAL(7, 2)) AS taux_occupation
 FROM annuel a
 LEFT JOIN ref.structures_capacite c USING (structure_id, annee);
