@@ -115,8 +115,12 @@ def test_a_measure_without_secrecy_class_is_refused():
     with pytest.raises(DeclarationError, match="montant : dérivé d'aucun compte"):
         declare(colonnes={"annee": {}, "nb": {"type": "INTEGER", "secret": "compte"},
                           "montant": {"type": "DECIMAL(14, 2)", "secret": "derive"}})
+    with pytest.raises(DeclarationError, match="masque_aussi : heures n'est pas une colonne"):
+        declare(colonnes={"annee": {}, "nb": {"type": "INTEGER", "secret": "compte", "masque_aussi": ["heures"]}})
     with pytest.raises(DeclarationError, match="nb : type manquant"):
         declare(colonnes={"annee": {}, "nb": {"secret": "libre", "motif": "x"}})
+    with pytest.raises(DeclarationError, match=r"indicateurs.essai_annuel : clés inconnues \['depend_de'\]"):
+        declare(colonnes={"annee": {}}, depend_de=["stg_pocketo__presences"])
     assert declare(colonnes={"annee": {}, "nb": {"type": "INTEGER"}}, secret={"libre": "pas de personne"})
 
 

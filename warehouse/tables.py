@@ -29,6 +29,9 @@ DECLARATIONS_DIR = PACKAGE_DIR / "indicateurs"
 SHARED_COLUMNS_PATH = PACKAGE_DIR / "catalogue.yaml"
 SECRECY_CLASSES = ("compte", "derive", "libre")
 CHECK_KEYS = ("min", "max", "min_exclu", "valeurs", "ref", "regex", "non_vide")
+TABLE_KEYS = {"asset", "libelle", "definition", "source", "cle", "colonnes", "vue", "secret", "controles"}
+COLUMN_KEYS = {"type", "nullable", "libelle", "definition", "unite", "source", "secret", "masque_aussi", "motif",
+               *CHECK_KEYS}
 REFERENCE = re.compile(r"^(?P<table>\w+)\.(?P<column>\w+)(\[(?P<column_filter>\w+)=(?P<value>[^\]]*)\])?$")
 
 
@@ -101,10 +104,8 @@ def shared_columns(path: Path = SHARED_COLUMNS_PATH) -> dict[str, dict]:
 
 def declared_column(name: str, own: dict, shared: dict[str, dict], key: list[str]) -> Column:
     entry = {**shared.get(name, {}), **(own or {})}
-    unknown = set(entry) - {"type", "nullable", "libelle", "definition", "unite", "source", "secret",
-                            "masque_aussi", "motif", *CHECK_KEYS}
-    if unknown:
-        raise DeclarationError(f"{name} : clés inconnues {sorted(unknown)}")
+    if set(entry) - COLUMN_KEYS:
+        raise DeclarationError(f"{name} : clés inconnues {sorted(set(entry) - COLUMN_KEYS)}")
     return Column(
         name=name, type=entry.get("type"), nullable=bool(entry.get("nullable", False)),
         libelle=entry.get("libelle"), definition=entry.get("definition"), unite=entry.get("unite"),
@@ -116,7 +117,12 @@ def declared_column(name: str, own: dict, shared: dict[str, dict], key: list[str
 def declared_table(entry: dict, shared: dict[str, dict]) -> Table:
     schema, name = table_name(entry["asset"])
     key = list(entry.get("cle", []))
-    columns = tuple(declared_column(c, own, shared, key) for c, own in (entry.get("colonnes") or {}).items())
+    try:
+        if set(entry) - TABLE_KEYS:
+            raise DeclarationError(f"clés inconnues {sorted(set(entry) - TABLE_KEYS)}")
+        columns = tuple(declared_column(c, own, shared, key) for c, own in (entry.get("colonnes") or {}).items())
+    except DeclarationError as error:
+        raise DeclarationError(f"{schema}.{name} : {error}") from None
     table = Table(asset=entry["asset"], schema=schema, name=name, libelle=entry.get("libelle"),
                   definition=entry.get("definition"), source=entry.get("source"), key=tuple(key),
                   columns=columns, view=bool(entry.get("vue", False)), secret=entry.get("secret") or {},
@@ -149,6 +155,8 @@ def secrecy_problems(table: Table) -> list[str]:
     problems += [f"{c.name} : dérivé d'aucun compte (masque_aussi)"
                  for c in measures if c.secret == "derive" and c.name not in derived]
     problems += [f"{c.name} : motif manquant" for c in measures if c.secret == "libre" and not c.motif]
+    names = {c.name for c in table.columns}
+    problems += [f"masque_aussi : {d} n'est pas une colonne" for d in sorted(derived - names)]
     return problems
 
 
