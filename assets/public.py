@@ -6,7 +6,7 @@ stay out of a one-source refresh, while the catalogue describes every run's tabl
 
 import dagster as dg
 
-from assets.indicators import INDICATOR_KEYS
+from assets.indicators import DECLARED, INDICATOR_KEYS
 from assets.reference import REF_KEYS
 from assets.resources import WarehouseResource
 from assets.sources import SOURCES
@@ -16,11 +16,13 @@ from warehouse.secrecy import load_rules, publish_indicators, publish_load_log, 
 
 # The load log is written when each source's staging is built.
 STAGING_KEYS = [dg.AssetKey(f"stg_{spec.name}__{spec.table}") for spec in SOURCES]
+SQL_ASSET_KEYS = [table.asset for table in DECLARED]
 
 
 @dg.asset(name="public__indicateurs", deps=INDICATOR_KEYS, group_name="public", kinds={"duckdb"},
           description="Chaque table indicateurs.<t> copiée dans public.<t> avec le secret statistique "
-          "(règles : warehouse/secret.yaml ; cellules masquées : qualite.secret_statistique).")
+          "(règles : la déclaration de chaque table, warehouse/indicateurs/*.yaml ; cellules masquées : "
+          "qualite.secret_statistique).")
 def public_indicators(warehouse: WarehouseResource) -> dg.MaterializeResult:
     threshold = settings.secret_threshold()
     with warehouse.connect() as con:
@@ -52,10 +54,12 @@ PUBLIC_ASSETS = [public_indicators, public_reconciliation, public_load_log]
 PUBLIC_KEYS = [key for asset in PUBLIC_ASSETS for key in asset.keys]
 
 
-@dg.asset(name="catalogue", deps=[*REF_KEYS, *INDICATOR_KEYS, *PUBLIC_KEYS], group_name="publication",
-          kinds={"duckdb"},
-          description="ref.catalogue et les commentaires DuckDB de chaque table et colonne de ref, "
-          "indicateurs et public, depuis warehouse/catalogue.yaml.")
+@dg.asset(name="catalogue", deps=[*REF_KEYS, *STAGING_KEYS, *SQL_ASSET_KEYS, *PUBLIC_KEYS,
+                                  "qualite__rapprochement"],
+          group_name="publication", kinds={"duckdb"},
+          description="ref.catalogue et les commentaires DuckDB de chaque table, vue et colonne de chaque "
+          "schéma, depuis les déclarations des tables (warehouse/indicateurs/*.yaml) et "
+          "warehouse/catalogue.yaml.")
 def catalogue(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         missing = write_catalogue(con)

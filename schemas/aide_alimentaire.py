@@ -3,6 +3,7 @@
 import pandera.pandas as pa
 
 from schemas import code_commune, integer, one_of_ref, provenance, year
+from schemas.declared import declared_schema
 from sources.referential import read_ref
 from sources.spec import load_spec
 
@@ -14,9 +15,6 @@ STRUCTURES = sorted(r["structure_id"] for r in read_ref("structures") if r["serv
 
 def _structure() -> pa.Column:
     return pa.Column(str, pa.Check.isin(STRUCTURES))
-
-
-_KEY = {"structure_id": _structure(), "annee": year()}
 
 
 def _each_household_counts_someone(frame):
@@ -55,39 +53,15 @@ AideAlimentairePassages = pa.DataFrameSchema(
     name="staging.aide_alimentaire__passages",
 )
 
-AideAlimentaireAnnuel = pa.DataFrameSchema(
-    {
-        **_KEY,
-        "foyers": integer(1),
-        "personnes": integer(1),
-        "adultes": integer(1),
-        "enfants": integer(0),
-        "passages": integer(1),
-        "poids_kg": pa.Column(float, pa.Check.ge(0), nullable=True),
-    },
-    checks=[
-        pa.Check(_each_household_counts_someone, error="personnes >= foyers"),
-        pa.Check(lambda f: f["adultes"] >= f["foyers"], error="au moins un adulte par foyer"),
-        pa.Check(_persons_are_adults_and_children, error="personnes = adultes + enfants"),
-        pa.Check(_a_household_passes_at_least_once, error="passages >= foyers"),
-    ],
-    unique=["structure_id", "annee"],
-    strict=True,
-    name="indicateurs.aide_alimentaire_annuel",
-)
-
-AideAlimentaireParCommune = pa.DataFrameSchema(
-    {**_KEY, "code_commune": code_commune(), "foyers": integer(1), "personnes": integer(1)},
-    checks=[pa.Check(_each_household_counts_someone, error="personnes >= foyers")],
-    unique=["structure_id", "annee", "code_commune"],
-    strict=True,
-    name="indicateurs.aide_alimentaire_par_commune",
-)
-
-AideAlimentaireMensuel = pa.DataFrameSchema(
-    {**_KEY, "mois": integer(1, 12), "passages": integer(1), "foyers": integer(1)},
-    checks=[pa.Check(_a_household_passes_at_least_once, error="passages >= foyers")],
-    unique=["structure_id", "annee", "mois"],
-    strict=True,
-    name="indicateurs.aide_alimentaire_mensuel",
-)
+# The indicator tables: their declaration (warehouse/indicateurs/aide_alimentaire.yaml) and
+# these cross-column rules.
+AideAlimentaireAnnuel = declared_schema("indicateurs.aide_alimentaire_annuel", checks=[
+    pa.Check(_each_household_counts_someone, error="personnes >= foyers"),
+    pa.Check(lambda f: f["adultes"] >= f["foyers"], error="au moins un adulte par foyer"),
+    pa.Check(_persons_are_adults_and_children, error="personnes = adultes + enfants"),
+    pa.Check(_a_household_passes_at_least_once, error="passages >= foyers"),
+])
+AideAlimentaireParCommune = declared_schema("indicateurs.aide_alimentaire_par_commune", checks=[
+    pa.Check(_each_household_counts_someone, error="personnes >= foyers")])
+AideAlimentaireMensuel = declared_schema("indicateurs.aide_alimentaire_mensuel", checks=[
+    pa.Check(_a_household_passes_at_least_once, error="passages >= foyers")])

@@ -4,6 +4,7 @@ warehouse.md)."""
 import pandera.pandas as pa
 
 from schemas import code_commune, integer, one_of_ref, year
+from schemas.declared import declared_schema
 from sources.referential import read_ref
 
 HASH = r"^[0-9a-f]{32}$"
@@ -53,27 +54,11 @@ AideSportAides = pa.DataFrameSchema(
     name="staging.aide_sport__aides",
 )
 
-_MEASURES = {"beneficiaires": integer(1), "montant_total": pa.Column(float, pa.Check.gt(0))}
-
-
-def _breakdown(key: str, column: pa.Column, table: str) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
-        {"annee": year(), key: column, **_MEASURES},
-        unique=["annee", key],
-        strict=True,
-        name=f"indicateurs.{table}",
-    )
-
-
-AideSportAnnuel = pa.DataFrameSchema(
-    {"annee": year(), **_MEASURES, "aides": integer(1)},
-    checks=pa.Check(lambda frame: bool((frame["aides"] >= frame["beneficiaires"]).all()),
-                    error="moins d'aides que de bénéficiaires"),
-    unique=["annee"],
-    strict=True,
-    name="indicateurs.aide_sport_annuel",
-)
-AideSportParCommune = _breakdown("code_commune", code_commune(), "aide_sport_par_commune")
-AideSportParTrancheAge = _breakdown(
-    "tranche_age", one_of_ref("aide_sport_tranches_age", "tranche_age"), "aide_sport_par_tranche_age")
-AideSportParTrancheQf = _breakdown("tranche_qf", tranche_qf(), "aide_sport_par_tranche_qf")
+# The indicator tables: their declaration (warehouse/indicateurs/aide_sport.yaml) and this
+# cross-column rule.
+AideSportAnnuel = declared_schema("indicateurs.aide_sport_annuel", checks=[
+    pa.Check(lambda frame: bool((frame["aides"] >= frame["beneficiaires"]).all()),
+             error="moins d'aides que de bénéficiaires")])
+AideSportParCommune = declared_schema("indicateurs.aide_sport_par_commune")
+AideSportParTrancheAge = declared_schema("indicateurs.aide_sport_par_tranche_age")
+AideSportParTrancheQf = declared_schema("indicateurs.aide_sport_par_tranche_qf")

@@ -6,7 +6,8 @@ indicateurs.ctg_suivi and ctg_synthese. Files and codes: docs/petite_enfance_ctg
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas import integer, year
+from schemas import year
+from schemas.declared import declared_schema
 from schemas.petite_enfance import coded, text
 from sources.referential import read_ref
 
@@ -115,23 +116,9 @@ RefCtgSuivi = pa.DataFrameSchema(
     name="ref.ctg_suivi",
 )
 
-CtgSuivi = pa.DataFrameSchema(
-    {
-        "annee": year(),
-        "code_action": text(),
-        "convention": _convention(),
-        "periode": _period(),
-        "axe": text(),
-        "libelle": text(),
-        "realisation": coded("ctg_nomenclature", "realisation"),
-        "objectif": coded("ctg_nomenclature", "objectif", nullable=True),
-        "remarque": pa.Column(str, nullable=True),
-        "source_statut": coded("ctg_nomenclature", "source_statut"),
-    },
-    unique=["annee", "code_action"],
-    strict=True,
-    name="indicateurs.ctg_suivi",
-)
+# The indicator tables: their declaration (warehouse/indicateurs/ctg.yaml), and for the
+# synthesis the rule below.
+CtgSuivi = declared_schema("indicateurs.ctg_suivi")
 
 
 def _statuses_add_up(frame):
@@ -139,30 +126,5 @@ def _statuses_add_up(frame):
     return frame["nb_actions"] == statuses
 
 
-def _share() -> pa.Column:
-    return pa.Column(float, pa.Check.in_range(0, 1))
-
-
-CtgSynthese = pa.DataFrameSchema(
-    {
-        "annee": year(),
-        "axe": text(),
-        "convention": _convention(),
-        "periode": _period(),
-        "libelle_axe": text(),
-        "nb_actions": integer(1),
-        "nb_realisees": integer(0),
-        "nb_partielles": integer(0),
-        "nb_non_realisees": integer(0),
-        "part_realisees": _share(),
-        "part_partielles": _share(),
-        "part_non_realisees": _share(),
-        "nb_objectifs_atteints": integer(0),
-        "nb_objectifs_partiels": integer(0),
-        "nb_objectifs_non_atteints": integer(0),
-    },
-    checks=[pa.Check(_statuses_add_up, error="nb_actions n'est pas la somme des trois statuts")],
-    unique=["annee", "axe"],
-    strict=True,
-    name="indicateurs.ctg_synthese",
-)
+CtgSynthese = declared_schema("indicateurs.ctg_synthese", checks=[
+    pa.Check(_statuses_add_up, error="nb_actions n'est pas la somme des trois statuts")])

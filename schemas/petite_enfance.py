@@ -7,6 +7,7 @@ The files, their columns and codes are described in docs/petite_enfance_ctg.md.
 import pandera.pandas as pa
 
 from schemas import integer, year
+from schemas.declared import declared_schema
 from sources.referential import read_ref
 
 MAX_PLACES_MICRO_CRECHE = 12  # regulatory ceiling since the reform of August 2021
@@ -118,25 +119,8 @@ def _total_is_the_sum_of_the_kinds(frame):
     return frame["places_total"] == sum(frame[f"places_{kind}"] for kind in KINDS_OF_PLACE)
 
 
-PetiteEnfanceCouverture = pa.DataFrameSchema(
-    {
-        "annee": year(),
-        "code_geo": pa.Column(str, pa.Check.str_matches(r"^(\d{5}|\d{9})$")),
-        "niveau_geo": pa.Column(str, pa.Check.isin(["commune", "epci"])),
-        **{f"places_{kind}": integer(0) for kind in KINDS_OF_PLACE},
-        "places_total": integer(0),
-        "nb_assistantes_maternelles": integer(0),
-        "enfants_moins_3_ans": integer(0, nullable=True),
-        "taux_couverture": pa.Column(float, pa.Check.ge(0), nullable=True),
-        "nature_moins_3_ans": pa.Column(
-            str, pa.Check.isin([*codes_of("petite_enfance_nomenclature", "nature_chiffre"), "mixte"]),
-            nullable=True),
-        "source_moins_3_ans": text(),
-    },
-    checks=[pa.Check(_total_is_the_sum_of_the_kinds,
-                     error="places_total n'est pas la somme des places par type d'accueil : un type "
-                     "de la nomenclature n'a pas de colonne dans ind_petite_enfance__couverture.sql")],
-    unique=["annee", "code_geo"],
-    strict=True,
-    name="indicateurs.petite_enfance_couverture",
-)
+# Declared in warehouse/indicateurs/petite_enfance.yaml; this cross-column rule added.
+PetiteEnfanceCouverture = declared_schema("indicateurs.petite_enfance_couverture", checks=[
+    pa.Check(_total_is_the_sum_of_the_kinds,
+             error="places_total n'est pas la somme des places par type d'accueil : un type de la "
+             "nomenclature n'a pas de colonne dans ind_petite_enfance__couverture.sql")])

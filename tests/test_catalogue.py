@@ -1,4 +1,4 @@
-"""The catalogue: every table and column of ref, indicateurs and public is described."""
+"""The catalogue: every table, view and column of every schema is described."""
 
 import json
 
@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from pipelines import settings
-from warehouse.catalogue import Catalogue, catalogue_entries, write_catalogue
+from warehouse.catalogue import SCHEMAS, Catalogue, catalogue_entries, write_catalogue
 from warehouse.db import connect
 
 
@@ -18,20 +18,33 @@ def demo(demo_run):
         yield con, path
 
 
-def test_every_table_and_column_of_ref_indicateurs_and_public_has_an_entry(demo):
+def test_every_table_and_column_of_every_schema_has_an_entry(demo):
     con, _ = demo
     entries, missing = catalogue_entries(con, Catalogue())
     assert missing == []
-    described = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name IN "
-                            "('ref', 'indicateurs', 'public')").fetchone()[0]
+    schemas = {s for (s,) in con.execute("SELECT schema_name FROM duckdb_tables()").fetchall()}
+    assert schemas == {"ref", "raw", "staging", "indicateurs", "qualite", "public"} == set(SCHEMAS)
+    described = con.execute(f"SELECT count(*) FROM duckdb_columns() WHERE schema_name IN {SCHEMAS}").fetchone()[0]
     assert con.execute("SELECT count(*) FROM ref.catalogue WHERE column_name IS NOT NULL").fetchone()[0] == described
     assert len(entries) == con.execute("SELECT count(*) FROM ref.catalogue").fetchone()[0]
 
 
+def test_every_table_view_and_column_of_every_schema_has_a_duckdb_comment(demo):
+    con, _ = demo
+    internal = "('main', 'information_schema', 'pg_catalog')"
+    assert con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE comment IS NULL").fetchall() == []
+    assert con.execute(f"SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
+                       f"AND schema_name NOT IN {internal} AND comment IS NULL").fetchall() == []
+    assert con.execute(f"SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                       f"WHERE schema_name NOT IN {internal} AND comment IS NULL").fetchall() == []
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE schema_name = 'staging'").fetchone()[0] == 3
+    comment = con.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'raw' "
+                          "AND table_name = 'pocketo__anomalies'").fetchone()[0]
+    assert comment.startswith("Cellules illisibles (pocketo) : ") and "pocketo/" in comment
+
+
 def test_an_analyst_sees_the_labels_as_duckdb_comments(demo):
     con, _ = demo
-    assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name IN "
-                       "('ref', 'indicateurs', 'public') AND comment IS NULL").fetchone()[0] == 0
     assert con.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'public' AND "
                        "table_name = 'alsh_annuel' AND column_name = 'heures_enfants'").fetchone()[0] == (
         "Heures enfants : Somme des heures de présence comptées sur les pointages « Présent » (heures "

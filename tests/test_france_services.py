@@ -5,6 +5,7 @@ import os
 import pytest
 from conftest import write_csv, write_xlsx
 
+from assets.indicators import run_sql_asset
 from schemas import validate_table
 from schemas.france_services import FranceServicesAnnuel, FranceServicesDemandes, FranceServicesMensuel
 from sources.france_services import SPEC, read_chunks
@@ -12,7 +13,7 @@ from sources.loading import build_staging, load_raw
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, ReadStats
 from sources.referential import read_ref
-from warehouse.db import connect, read_sql
+from warehouse.db import connect
 from warehouse.reference import load_reference
 
 ABBREVIATED = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
@@ -50,7 +51,7 @@ def _stage(tmp_path, writers):
     load_raw(con, SPEC, tmp_path / "raw", Pseudonymiser(b"k"), read_chunks)
     build_staging(con, SPEC)
     for asset in ("ind_france_services__mensuel", "ind_france_services__annuel"):
-        con.execute(read_sql(asset))
+        run_sql_asset(con, asset)
     return con
 
 

@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.indicators import CATALOGUE, run_sql_asset, sql_assets
+from assets.indicators import DECLARED, run_sql_asset, sql_assets
 from assets.petite_enfance import REF_CHECKS
 from assets.reference import reference
 from assets.resources import WarehouseResource
@@ -107,6 +107,16 @@ def test_the_source_of_the_under_3_figure_says_count_or_estimate_and_its_vintage
     assert sources[EPCI] == "somme des communes, de sources différentes : voir les lignes par commune"
 
 
+def test_each_under_3_row_says_the_reference_files_it_comes_from(hand_made):
+    with duckdb.connect(str(hand_made), read_only=True) as con:
+        rows = con.execute("SELECT annee, code_commune, fichier_nom, table_ref FROM "
+                           "staging.petite_enfance__moins_3_ans ORDER BY ALL").fetchall()
+    estimate = ("communes_population.csv, petite_enfance_part_moins_3_ans.csv",
+                "ref.communes_population, ref.petite_enfance_part_moins_3_ans")
+    assert rows == [(2021, "46105", *estimate), (2021, "46148", *estimate), (2022, "46105", *estimate),
+                    (2022, "46148", "population_moins_3_ans.csv", "ref.population_moins_3_ans")]
+
+
 def test_a_commune_without_any_figure_leaves_the_cc_rate_unknown(hand_made):
     replace_rows(hand_made, "ref.petite_enfance_part_moins_3_ans",
                  ["annee_debut", "annee_fin", "part_moins_3_ans", "nature_chiffre", "source"],
@@ -182,7 +192,7 @@ def test_a_failing_reference_check_blocks_the_coverage_table(tmp_path, monkeypat
     with (ref_dir / "petite_enfance_offre.csv").open("a", encoding="utf-8") as handle:
         handle.write("2023,46105,micro_creche,20,,publie,faute de frappe\n")
     monkeypatch.setattr("warehouse.reference.REF_DIR", ref_dir)
-    mine = [d for entry in CATALOGUE if "petite_enfance" in entry["asset"] for d in sql_assets(entry)]
+    mine = [d for table in DECLARED if "petite_enfance" in table.asset for d in sql_assets(table)]
     result = dg.materialize(
         [reference, *REF_CHECKS, *mine],
         resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"), raw_dir=str(tmp_path))},

@@ -58,15 +58,15 @@ INSERT INTO ref.catalogue VALUES
   ('public', 'aide_sport_annuel', 'beneficiaires', 'Bénéficiaires', 'Personnes aidées.', 'personnes', '');
 
 CREATE TABLE public.alsh_annuel (structure_id VARCHAR, annee INTEGER, heures_enfants DECIMAL(14,2),
-  enfants_distincts INTEGER, jours_ouverture INTEGER, places INTEGER, taux_occupation DECIMAL(7,4),
+  enfants_distincts INTEGER, jours_ouverture INTEGER, places INTEGER, taux_occupation DECIMAL(7,2),
   secret BOOLEAN NOT NULL);
 INSERT INTO public.alsh_annuel VALUES
-  ('alsh_lalbenque', 2019, 30442, 241, 97, 50, 0.6277, FALSE),
-  ('alsh_lalbenque', 2022, 36424, 249, 97, 74, 0.5074, FALSE),
-  ('alsh_lalbenque', 2023, 38150, 229, 97, 74, 0.5315, FALSE),
-  ('alsh_limogne', 2019, 7438, 116, 60, 30, 0.4132, FALSE),
-  ('alsh_limogne', 2022, 17960, 136, 94, 30, 0.6369, FALSE),
-  ('alsh_limogne', 2023, 21052, 135, 94, 48, 0.4666, FALSE),
+  ('alsh_lalbenque', 2019, 30442, 241, 97, 50, 62.77, FALSE),
+  ('alsh_lalbenque', 2022, 36424, 249, 97, 74, 50.74, FALSE),
+  ('alsh_lalbenque', 2023, 38150, 229, 97, 74, 53.15, FALSE),
+  ('alsh_limogne', 2019, 7438, 116, 60, 30, 41.32, FALSE),
+  ('alsh_limogne', 2022, 17960, 136, 94, 30, 63.69, FALSE),
+  ('alsh_limogne', 2023, 21052, 135, 94, 48, 46.66, FALSE),
   ('rdvj', 2019, 25, 6, 5, NULL, NULL, FALSE),
   ('rdvj', 2022, NULL, NULL, 3, NULL, NULL, TRUE),
   ('rdvj', 2023, 180, 7, 12, NULL, NULL, FALSE);

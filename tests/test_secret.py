@@ -117,7 +117,7 @@ def test_a_small_part_of_a_row_total_hides_another_part_and_household_figures(co
     ])
 
 
-def test_a_column_secret_yaml_does_not_know_is_not_published(con):
+def test_a_column_its_declaration_does_not_classify_is_not_published(con):
     con.execute("CREATE TABLE indicateurs.nouvelle (annee INTEGER PRIMARY KEY, nb_personnes INTEGER, "
                 "libelle VARCHAR); INSERT INTO indicateurs.nouvelle VALUES (2022, 2, 'x'), (2023, 40, 'y')")
     publish_indicators(con, {"alsh_par_commune": PAR_COMMUNE}, threshold=5)

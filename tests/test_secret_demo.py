@@ -25,7 +25,7 @@ def person_counts():
     return [(table, count) for table, rule in RULES.items() for count in rule.comptes]
 
 
-def test_every_column_of_every_indicator_table_is_classified_in_secret_yaml(demo):
+def test_every_column_of_every_indicator_table_is_classified_by_its_declaration(demo):
     con, _ = demo
     unclassified = [f"{table}.{column}" for table in indicator_tables(con)
                     for column, _ in table_columns(con, "indicateurs", table)
@@ -75,7 +75,7 @@ def test_every_masked_cell_is_logged_and_flags_its_row(demo):
         assert (cells, unflagged, rows[0]) == (logged, 0, rows[1]), table
 
 
-def test_breakdowns_add_up_to_their_total_as_secret_yaml_says(demo):
+def test_breakdowns_add_up_to_their_total_as_their_declaration_says(demo):
     """The premise of secondary suppression: the additive columns of a breakdown sum to its total
     (hours to the rounding of each cell to the hundredth), so a lone masked cell would be found."""
     con, _ = demo

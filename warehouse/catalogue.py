@@ -1,8 +1,10 @@
-"""The catalogue (warehouse/catalogue.yaml) as ``ref.catalogue`` and as DuckDB comments.
+"""The catalogue as ``ref.catalogue`` and as DuckDB comments.
 
-Each table and column of the schemas ref, indicateurs and public gets a French label,
-definition, unit and source; an analyst sees them in ``duckdb_tables()`` and ``duckdb_columns()``
-(column ``comment``), and the exports describe their files with them.
+Each table, view and column of every schema gets a French label, definition, unit and source:
+the tables built by SQL assets from their declaration (warehouse/indicateurs/<service>.yaml,
+warehouse/tables.py), the others (ref, raw, staging of the sources, qualite) from
+warehouse/catalogue.yaml. An analyst sees them in ``duckdb_tables()``, ``duckdb_views()`` and
+``duckdb_columns()`` (column ``comment``), and the exports describe their files with them.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import yaml
 
 from warehouse import PACKAGE_DIR
 from warehouse.db import sql_text, transaction
+from warehouse.tables import Table, load_tables
 
 CATALOGUE_PATH = PACKAGE_DIR / "catalogue.yaml"
-SCHEMAS = ("ref", "indicateurs", "public")
+SCHEMAS = ("ref", "raw", "staging", "indicateurs", "qualite", "public")
+DESCRIPTION = ("libelle", "definition", "unite", "source")
 
 DDL = """
 CREATE OR REPLACE TABLE ref.catalogue (
@@ -47,16 +51,29 @@ class Entry:
         return text + (f" Source : {self.source}." if self.source and self.column_name is None else "")
 
 
+def declared_entry(table: Table) -> dict:
+    """The catalogue entry of a declared table: its description and its columns'."""
+    return {"libelle": table.libelle, "definition": table.definition, "source": table.source,
+            "colonnes": {c.name: {k: getattr(c, k) for k in DESCRIPTION if getattr(c, k)}
+                         for c in table.columns if c.libelle}}
+
+
 class Catalogue:
-    def __init__(self, path: Path = CATALOGUE_PATH):
+    def __init__(self, path: Path = CATALOGUE_PATH, declarations: Path | None = None):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.shared: dict[str, dict] = data["colonnes"]
-        self.tables: dict[str, dict] = data["tables"]
+        self.tables: dict[str, dict] = {**data["tables"], **{
+            table.qualified: declared_entry(table) for table in load_tables(declarations)}}
         self.public_note: str = data["public_note"]
 
     def table(self, schema: str, table: str) -> dict | None:
-        """A table's entry; public.<t> of an indicator table is indicateurs.<t> with the note."""
+        """A table's entry; public.<t> of an indicator table is indicateurs.<t> with the note;
+        ``<schema>.*__<name>`` describes that table of every source (``{source}`` in its text)."""
         entry = self.tables.get(f"{schema}.{table}")
+        source, _, name = table.partition("__")
+        if entry is None and f"{schema}.*__{name}" in self.tables:
+            entry = {key: value.replace("{source}", source) if isinstance(value, str) else value
+                     for key, value in self.tables[f"{schema}.*__{name}"].items()}
         if entry is None and schema == "public" and f"indicateurs.{table}" in self.tables:
             entry = dict(self.tables[f"indicateurs.{table}"])
             entry["definition"] = f"{entry['definition']} {self.public_note}"
@@ -114,8 +131,11 @@ def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None 
         entries, missing = catalogue_entries(con, catalogue)
         con.executemany("INSERT INTO ref.catalogue VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [list(astuple(e)) for e in entries])
+        views = set(con.execute("SELECT schema_name, view_name FROM duckdb_views() "
+                                "WHERE database_name = current_database() AND NOT internal").fetchall())
         for e in entries:
-            target = (f"TABLE {e.schema_name}.{e.table_name}" if e.column_name is None
+            kind = "VIEW" if (e.schema_name, e.table_name) in views else "TABLE"
+            target = (f"{kind} {e.schema_name}.{e.table_name}" if e.column_name is None
                       else f"COLUMN {e.schema_name}.{e.table_name}.{e.column_name}")
             con.execute(f"COMMENT ON {target} IS {sql_text(e.comment())}")
     return missing

@@ -1,6 +1,6 @@
 """Great Expectations on the public tables, and its Data Docs as the readable quality report.
 
-The expectations are plain data built from the warehouse and warehouse/secret.yaml (tested
+The expectations are plain data built from the warehouse and the secrecy rules (tested
 without Great Expectations); :func:`validate_public` runs them and writes the Data Docs. Great
 Expectations is imported there only: importing it costs about 4.5 s.
 """

@@ -7,8 +7,9 @@ Each public table is written three times into a folder:
   ``oui``/``non``, Windows line ends (a character outside Windows-1252 becomes its closest
   ASCII form, else ``?``; the other two files keep it);
 and ``datapackage.json`` (Frictionless Data Package, written here without the frictionless
-library) describes every file and column with the labels of ``ref.catalogue``. A masked cell is
-empty. The folder is built whole by a run, then published in one step (assets/resources.py).
+library) describes every file and column with the labels of ``ref.catalogue``, and the columns
+of an indicator table with the value constraints of its declaration (warehouse/tables.py). A
+masked cell is empty. The folder is built whole by a run, then published in one step (assets/resources.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from pathlib import Path
 import duckdb
 
 from sources.discovery import sha256_of
+from sources.referential import read_ref
 from warehouse.secrecy import table_columns, table_key
+from warehouse.tables import Column, declared_indicators, reference_values
 
 EXCEL_ENCODING = "windows-1252"
 TRUE_FALSE = {"csv": (["true"], ["false"]), "excel": (["oui"], ["non"])}
@@ -97,12 +100,25 @@ def descriptions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None],
     return {(table, column): rest for table, column, *rest in rows}
 
 
-def field(name: str, sql_type: str, folder: str, about: tuple | None, key: list[str]) -> dict:
+def declared_constraints(column: Column | None) -> dict:
+    """The Table Schema constraints of a declared column's value checks."""
+    if column is None:
+        return {}
+    checks = column.checks
+    found = {name: checks[check] for check, name in (("min", "minimum"), ("max", "maximum"), ("regex", "pattern"))
+             if check in checks}
+    allowed = [*(reference_values(checks["ref"], read_ref) if "ref" in checks else []), *checks.get("valeurs", [])]
+    return found | ({"enum": sorted(set(allowed))} if allowed else {})
+
+
+def field(name: str, sql_type: str, folder: str, about: tuple | None, key: list[str],
+          declared: Column | None = None) -> dict:
     libelle, definition, unite, _ = about or (name, "", None, None)
     spec = {"name": name, "type": field_type(sql_type), "title": libelle,
             "description": definition + (f" Unité : {unite}." if unite else "")}
-    if name in key:
-        spec["constraints"] = {"required": True}
+    constraints = {**({"required": True} if name in key else {}), **declared_constraints(declared)}
+    if constraints:
+        spec["constraints"] = constraints
     if folder == "excel" and spec["type"] == "number":
         spec["decimalChar"] = ","
     if spec["type"] == "boolean":
@@ -131,7 +147,8 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
     spec["encoding"], delimiter = ("utf-8", ",") if kind == "csv" else (EXCEL_ENCODING, ";")
     spec["dialect"] = {"delimiter": delimiter, "header": True, "lineTerminator": LINE_ENDS[kind]}
     key = table_key(con, "public", table)
-    fields = [field(name, sql_type, kind, about.get((table, name)), key)
+    declared = declared_indicators().get(table)
+    fields = [field(name, sql_type, kind, about.get((table, name)), key, declared and declared.column(name))
               for name, sql_type in table_columns(con, "public", table)]
     spec["schema"] = {"fields": fields, "missingValues": [""], **({"primaryKey": key} if key else {})}
     return spec

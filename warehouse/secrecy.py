@@ -1,6 +1,8 @@
 """Statistical secrecy: every ``indicateurs.<t>`` copied into ``public.<t>`` with small counts masked.
 
-The rules are data (warehouse/secret.yaml); this module applies them in DuckDB, table by table:
+The rules are data, in each table's declaration (warehouse/indicateurs/<service>.yaml: a column's
+``secret`` class, the table's ``secret`` block; see :func:`table_rule`); this module applies
+them in DuckDB, table by table:
 the rows get a number (``_lignes``), each masked cell becomes a row of ``_masques`` (row, column,
 type), in four steps: primary (a count of persons 1 <= n < threshold), secondary within a row
 (``partitions``), derived (the figures computed from a masked count), secondary between the rows
@@ -14,13 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from warehouse import PACKAGE_DIR
 from warehouse.db import read_sql, transaction
 from warehouse.reconciliation import INDICATOR, figure_rows
+from warehouse.tables import Table, declared_indicators
 
-RULES_PATH = PACKAGE_DIR / "secret.yaml"
 PRIMARY, DERIVED, SECONDARY, UNCLASSIFIED = "primaire", "derive", "secondaire", "non_classe"
 
 LOG_DDL = """
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS qualite.secret_statistique (
     table_name VARCHAR NOT NULL,      -- the table of `public`
     cle VARCHAR NOT NULL,             -- the row's key, e.g. 'structure_id=rdvj, annee=2021'
     colonne VARCHAR NOT NULL,
-    type VARCHAR NOT NULL,            -- primaire, derive, secondaire (non_classe: see secret.yaml)
+    type VARCHAR NOT NULL,            -- primaire, derive, secondaire (non_classe: see mask_unclassified)
     seuil INTEGER NOT NULL            -- counts 1 <= n < seuil are masked
 );
 """
@@ -59,12 +59,32 @@ class TableRule:
         return self.libre is not None or column in {*self.comptes, *derived, *parts, *self.libres}
 
 
-def load_rules(path: Path = RULES_PATH) -> dict[str, TableRule]:
-    rules = {}
-    for table, entry in yaml.safe_load(path.read_text(encoding="utf-8")).items():
-        breakdown = entry.pop("ventilation", None)
-        rules[table] = TableRule(**entry, ventilation=Breakdown(**breakdown) if breakdown else None)
-    return rules
+def table_rule(table: Table) -> TableRule:
+    """The secrecy of a declared table.
+
+    A column's ``secret``: ``compte``, a count of persons or households (a cell with
+    1 <= n < threshold is masked, 'primaire'), masked with the figures computed from its persons
+    (``masque_aussi``, each declared ``derive``); ``libre``, published as it is, for the reason
+    given (``motif``). The table's ``secret`` block: ``partitions`` (within a row, ``total`` = the
+    sum of ``parties``: when exactly one part is masked, the smallest other part above 0 is masked
+    too), ``ventilation`` (the table breaks down the table ``total``, its rows matching
+    ``total_lignes``; within a ``groupe``, over the rows matching ``lignes``, when exactly one row
+    has masked cells, the row with the next smallest ``ordre`` above 0 gets the same cells masked;
+    ``additives``: the columns whose rows add up to the total's), ``libre`` (why no column of the
+    table needs secrecy). The key columns are never masked.
+    """
+    breakdown = table.secret.get("ventilation")
+    return TableRule(
+        comptes={c.name: list(c.masque_aussi) for c in table.columns if c.secret == "compte"},
+        partitions=list(table.secret.get("partitions", [])),
+        ventilation=Breakdown(**breakdown) if breakdown else None,
+        libres={c.name: c.motif for c in table.columns if c.secret == "libre"},
+        libre=table.secret.get("libre"),
+    )
+
+
+def load_rules(folder: Path | None = None) -> dict[str, TableRule]:
+    return {name: table_rule(table) for name, table in declared_indicators(folder).items()}
 
 
 def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
@@ -147,7 +167,7 @@ def mask_breakdown(con: duckdb.DuckDBPyConnection, breakdown: Breakdown) -> None
 
 
 def mask_unclassified(con: duckdb.DuckDBPyConnection, rule: TableRule, columns: list[str]) -> None:
-    """A column that secret.yaml does not know is not published (fail closed)."""
+    """A column its table's declaration does not classify is not published (fail closed)."""
     for column in columns:
         if not rule.classifies(column):
             con.execute(f"INSERT INTO _masques SELECT _rid, '{column}', '{UNCLASSIFIED}' FROM _lignes")

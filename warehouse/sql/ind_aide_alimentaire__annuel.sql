@@ -2,18 +2,6 @@
 -- foyers: distinct households (per association); personnes, adultes, enfants: summed over the
 -- households, each taken at its largest passage of the year; passages: passages kept;
 -- poids_kg: kilograms over the passages with a weight given (NULL when none was).
-CREATE OR REPLACE TABLE indicateurs.aide_alimentaire_annuel (
-    structure_id VARCHAR NOT NULL,
-    annee INTEGER NOT NULL,
-    foyers INTEGER NOT NULL,
-    personnes INTEGER NOT NULL,
-    adultes INTEGER NOT NULL,
-    enfants INTEGER NOT NULL,
-    passages INTEGER NOT NULL,
-    poids_kg DECIMAL(14, 2),
-    PRIMARY KEY (structure_id, annee)
-);
-
 INSERT INTO indicateurs.aide_alimentaire_annuel BY NAME
 SELECT structure_id, annee,
        count(*) AS foyers, sum(personnes) AS personnes, sum(adultes) AS adultes,

@@ -1,14 +1,6 @@
 -- indicateurs.aide_sport_annuel (warehouse.md): one row per civil year of attribution.
 -- beneficiaires: distinct pseudonymised persons aided that year; aides: aids granted (a person
 -- aided twice counts once in beneficiaires, twice here); montant_total: euros granted.
-CREATE OR REPLACE TABLE indicateurs.aide_sport_annuel (
-    annee INTEGER NOT NULL,
-    beneficiaires INTEGER NOT NULL,
-    aides INTEGER NOT NULL,
-    montant_total DECIMAL(14, 2) NOT NULL,
-    PRIMARY KEY (annee)
-);
-
 INSERT INTO indicateurs.aide_sport_annuel BY NAME
 SELECT annee, count(*) AS beneficiaires, sum(aides) AS aides, sum(montant_total) AS montant_total
 FROM staging.aide_sport__beneficiaires_annee

@@ -1,17 +1,7 @@
 -- indicateurs.alsh_annuel (warehouse.md): one row per structure and civil year.
 -- heures_enfants: hours counted over Présent rows; enfants_distincts: pseudonymised children with
--- a Présent row; jours_ouverture: dates with a Présent row; places and daily opening hours: ref.
-CREATE OR REPLACE TABLE indicateurs.alsh_annuel (
-    structure_id VARCHAR NOT NULL,
-    annee INTEGER NOT NULL,
-    heures_enfants DECIMAL(14, 2) NOT NULL,
-    enfants_distincts INTEGER NOT NULL,
-    jours_ouverture INTEGER NOT NULL,
-    places INTEGER,
-    taux_occupation DECIMAL(7, 4),
-    PRIMARY KEY (structure_id, annee)
-);
-
+-- a Présent row; jours_ouverture: dates with a Présent row; places and daily opening hours: ref;
+-- taux_occupation in % (hours × 100 / hours offered), like every rate of the warehouse.
 INSERT INTO indicateurs.alsh_annuel BY NAME
 WITH annuel AS (
     SELECT structure_id, annee, sum(secondes) AS secondes,
@@ -24,7 +14,7 @@ WITH annuel AS (
 SELECT a.structure_id, a.annee,
        CAST(a.secondes / 3600 AS DECIMAL(14, 2)) AS heures_enfants,
        a.enfants_distincts, a.jours_ouverture, c.places,
-       CAST(a.secondes / 3600 / (c.places * a.jours_ouverture * c.heures_ouverture_jour)
-            AS DECIMAL(7, 4)) AS taux_occupation
+       CAST(a.secondes / 36 / (c.places * a.jours_ouverture * c.heures_ouverture_jour)
+            AS DECIMAL(7, 2)) AS taux_occupation
 FROM annuel a
 LEFT JOIN ref.structures_capacite c USING (structure_id, annee);

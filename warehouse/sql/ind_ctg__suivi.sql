@@ -2,20 +2,6 @@
 -- Globale at each follow-up. annee is the last year of the period assessed: the 2019-2022 bilan
 -- is annee 2022, periode '2019-2022'; a yearly follow-up is annee = periode = that year.
 -- source_statut says whether the status is written in the bilan, deduced or contradictory.
-CREATE OR REPLACE TABLE indicateurs.ctg_suivi (
-    annee INTEGER NOT NULL,
-    code_action VARCHAR NOT NULL,
-    convention VARCHAR NOT NULL,
-    periode VARCHAR NOT NULL,
-    axe VARCHAR NOT NULL,
-    libelle VARCHAR NOT NULL,
-    realisation VARCHAR NOT NULL,
-    objectif VARCHAR,
-    remarque VARCHAR,
-    source_statut VARCHAR NOT NULL,
-    PRIMARY KEY (annee, code_action)
-);
-
 INSERT INTO indicateurs.ctg_suivi BY NAME
 SELECT s.annee, s.code_action, s.convention, s.periode, a.axe, a.libelle, s.realisation,
        s.objectif, s.remarque, s.source_statut

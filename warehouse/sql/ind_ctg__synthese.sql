@@ -2,25 +2,6 @@
 -- periode) and axe, plus one row 'ensemble' for all axes: number of actions réalisées, partielles,
 -- non réalisées and their shares (fraction of nb_actions, 4 decimals), and the objectives
 -- assessed (actions whose objective is not assessed are in none of the nb_objectifs_*).
-CREATE OR REPLACE TABLE indicateurs.ctg_synthese (
-    annee INTEGER NOT NULL,
-    axe VARCHAR NOT NULL,
-    convention VARCHAR NOT NULL,
-    periode VARCHAR NOT NULL,
-    libelle_axe VARCHAR NOT NULL,
-    nb_actions INTEGER NOT NULL,
-    nb_realisees INTEGER NOT NULL,
-    nb_partielles INTEGER NOT NULL,
-    nb_non_realisees INTEGER NOT NULL,
-    part_realisees DECIMAL(5, 4) NOT NULL,
-    part_partielles DECIMAL(5, 4) NOT NULL,
-    part_non_realisees DECIMAL(5, 4) NOT NULL,
-    nb_objectifs_atteints INTEGER NOT NULL,
-    nb_objectifs_partiels INTEGER NOT NULL,
-    nb_objectifs_non_atteints INTEGER NOT NULL,
-    PRIMARY KEY (annee, axe)
-);
-
 INSERT INTO indicateurs.ctg_synthese BY NAME
 WITH comptes AS (
     SELECT annee, convention, periode, coalesce(axe, 'ensemble') AS axe,

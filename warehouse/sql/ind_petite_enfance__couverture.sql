@@ -3,23 +3,6 @@
 -- home, MAM, 2-year-olds in pre-school) per 100 children under 3. One row per member commune
 -- (code_geo = INSEE code: places located in the commune, children living there) and one for the
 -- CC (code_geo = EPCI SIREN: the sum of its communes), for every year of ref.petite_enfance_offre.
-CREATE OR REPLACE TABLE indicateurs.petite_enfance_couverture (
-    annee INTEGER NOT NULL,
-    code_geo VARCHAR NOT NULL,
-    niveau_geo VARCHAR NOT NULL,
-    places_micro_creche INTEGER NOT NULL,
-    places_assistantes_maternelles INTEGER NOT NULL,
-    places_mam INTEGER NOT NULL,
-    places_prescolarisation INTEGER NOT NULL,
-    places_total INTEGER NOT NULL,
-    nb_assistantes_maternelles INTEGER NOT NULL,
-    enfants_moins_3_ans INTEGER,
-    taux_couverture DECIMAL(7, 2),
-    nature_moins_3_ans VARCHAR,
-    source_moins_3_ans VARCHAR NOT NULL,
-    PRIMARY KEY (annee, code_geo)
-);
-
 INSERT INTO indicateurs.petite_enfance_couverture BY NAME
 WITH offre AS (
     SELECT annee, code_commune,

@@ -2,19 +2,8 @@
 -- ref.petite_enfance_offre. The figure of ref.population_moins_3_ans when there is one; otherwise
 -- an estimate: municipal population of the latest vintage up to that year (ref.communes_population)
 -- × the share of under-3s in force that year (ref.petite_enfance_part_moins_3_ans), rounded.
--- NULL, with a source saying why, when neither exists.
-CREATE OR REPLACE TABLE staging.petite_enfance__moins_3_ans (
-    code_commune VARCHAR NOT NULL,
-    annee INTEGER NOT NULL,
-    enfants_moins_3_ans INTEGER,
-    nature_chiffre VARCHAR,
-    source VARCHAR NOT NULL,
-    millesime_population INTEGER,
-    population_municipale INTEGER,
-    part_moins_3_ans DECIMAL(5, 4),
-    PRIMARY KEY (code_commune, annee)
-);
-
+-- NULL, with a source saying why, when neither exists. Provenance: the reference files (and their
+-- ref tables) the row is computed from.
 INSERT INTO staging.petite_enfance__moins_3_ans BY NAME
 WITH communes_annees AS (
     SELECT c.code_commune, o.annee
@@ -53,6 +42,14 @@ SELECT e.code_commune, e.annee,
                  || 'et part des moins de 3 ans pour cette année' END AS source,
        CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.millesime_population END AS millesime_population,
        CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.population_municipale END AS population_municipale,
-       CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.part_moins_3_ans END AS part_moins_3_ans
+       CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.part_moins_3_ans END AS part_moins_3_ans,
+       CASE WHEN s.enfants_moins_3_ans IS NOT NULL THEN 'population_moins_3_ans.csv'
+            WHEN e.enfants_estimes IS NOT NULL
+                THEN 'communes_population.csv, petite_enfance_part_moins_3_ans.csv'
+            ELSE 'communes.csv, petite_enfance_offre.csv' END AS fichier_nom,
+       CASE WHEN s.enfants_moins_3_ans IS NOT NULL THEN 'ref.population_moins_3_ans'
+            WHEN e.enfants_estimes IS NOT NULL
+                THEN 'ref.communes_population, ref.petite_enfance_part_moins_3_ans'
+            ELSE 'ref.communes, ref.petite_enfance_offre' END AS table_ref
 FROM estimations e
 LEFT JOIN ref.population_moins_3_ans s USING (code_commune, annee);
