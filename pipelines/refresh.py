@@ -7,6 +7,7 @@ the failed build is kept beside it (``.echec``), unless the disk was full.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,17 +74,24 @@ def _made_since(path: Path, started_ns: int) -> Path | None:
         return None
 
 
-def _root_error(event: dg.DagsterEvent):
+# Exceptions whose message is written for the operator, in French: told as they are.
+FRENCH_ERRORS = {"Failure", "BuildError", "RefreshLocked", "PseudonymKeyError"}
+
+
+def _cause(event: dg.DagsterEvent):
+    """The first error of the chain written for the operator, else the root cause."""
     error = getattr(event.event_specific_data, "error", None)
-    while error is not None and error.cause is not None:
+    while error is not None and error.cause is not None and error.cls_name not in FRENCH_ERRORS:
         error = error.cause
     return error
 
 
 def _message(event: dg.DagsterEvent) -> str:
-    """The root cause of a failure, as its exception said it."""
-    error = _root_error(event)
-    return (event.message or "") if error is None else error.message.strip()
+    """The cause of a failure, as its exception said it (without the exception's class name)."""
+    error = _cause(event)
+    if error is None:
+        return event.message or ""
+    return re.sub(r"^[\w.]+: ", "", error.message.strip())
 
 
 def _trace(event: dg.DagsterEvent) -> str:

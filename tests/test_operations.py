@@ -13,13 +13,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
+from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv, write_xlsx
 
 from assets import ALL_DEFINITIONS, resources
-from assets.resources import PARTIAL, START_TAG, WarehouseResource, lock_path
+from assets.resources import START_TAG, WarehouseResource
 from pipelines.automation import actualisation_annuelle, changed_sources, depot_sensor
 from pipelines.definitions import defs
+from pipelines.failures import failure_lines
 from pipelines.refresh import QUIET, refresh
+from warehouse.build import PARTIAL, compact, failed_path, lock_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +75,8 @@ def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(raw, tmp_
     assert b"lalbenque.csv" not in warehouse.read_bytes()  # a rebuilt file keeps no trace
 
 
-def test_a_blocking_failure_leaves_the_published_warehouse_as_it_was(raw, tmp_path, monkeypatch):
+def test_a_full_disk_at_publication_leaves_the_published_warehouse_and_no_failed_build(raw, tmp_path,
+                                                                                      monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     refresh(raw, warehouse)
     before = fingerprint(warehouse)
@@ -81,12 +84,17 @@ def test_a_blocking_failure_leaves_the_published_warehouse_as_it_was(raw, tmp_pa
     def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(resources.os, "replace", disk_full)
+    monkeypatch.setattr(resources.os, "replace", disk_full)  # the os module's own: the build's too
     write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
     outcome = refresh(raw, warehouse)
-    assert not outcome.published
-    assert any("No space left on device" in e for e in outcome.errors)
+    monkeypatch.undo()
+    assert not outcome.published and outcome.kept_build is None
+    assert failure_lines(outcome) == [
+        f"Disque plein dans {tmp_path} : libérez de la place, puis relancez l'actualisation. L'entrepôt "
+        "publié n'a pas été modifié.",
+        f"L'entrepôt publié ({warehouse}) n'a pas été modifié."]
     assert fingerprint(warehouse) == before
+    assert not failed_path(warehouse).exists() and not list(tmp_path.glob("w.duckdb.construction-*"))
 
 
 def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeypatch):
@@ -100,6 +108,9 @@ def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeyp
     monkeypatch.setattr(resources, "connect", refused)
     outcome = refresh(raw, warehouse)
     assert not outcome.published and any("Permission denied" in e for e in outcome.errors)
+    assert failure_lines(outcome)[0] == (
+        "Écriture refusée : donnez le droit d'écriture sur le dossier de l'entrepôt à l'utilisateur qui "
+        "lance l'actualisation, puis relancez.")
     assert fingerprint(warehouse) == before
 
 
@@ -133,7 +144,7 @@ def _cli(raw: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
          str(warehouse)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": "cle-de-test"}, start_new_session=True)
+        env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": TEST_KEY}, start_new_session=True)
 
 
 def test_a_refresh_killed_mid_run_leaves_the_previous_warehouse(raw, tmp_path):
@@ -237,7 +248,7 @@ def test_compaction_leaves_no_byte_of_replaced_rows(tmp_path):
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE OR REPLACE TABLE t AS SELECT 'gardee' AS s")
     assert b"PERSONNE-EFFACEE-" in path.read_bytes()  # freed blocks before live ones stay
-    compacted = resources.compact(path)
+    compacted = compact(path)
     assert b"PERSONNE-EFFACEE-" not in compacted.read_bytes()
     with duckdb.connect(str(compacted), read_only=True) as con:
         assert con.execute("SELECT s FROM t").fetchall() == [("gardee",)]

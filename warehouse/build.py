@@ -226,6 +226,7 @@ class Build:
         self.copy = copy
         self.published_now = False
         self.kept: Path | None = None  # the failed build kept for inspection, by this run
+        self.failure: OSError | None = None  # the file system error this build met, if any
         self._lock: IO | None = None
 
     def start(self) -> Build:
@@ -276,6 +277,7 @@ class Build:
                 swap_folder(new_exports, self.exports, self.step)
             journal.unlink()
         except OSError as error:
+            self.failure = error
             if self.published_now:  # the warehouse is in: its exports must follow
                 recover(self.published)
                 return self.published
@@ -298,25 +300,31 @@ class Build:
         return self.kept
 
     def _keep_or_remove(self, error: BaseException | None) -> Path | None:
-        full = disk_full(error) or self._low_on_space()
         remove_database(self.path.with_name(self.path.name + ".compacte"))
-        kept = None
-        if self.path.exists():
-            if full:
-                remove_database(self.path)
-            else:
-                kept = failed_path(self.published)
-                remove_database(kept)
-                os.replace(self.path, kept)
-                wal_path(self.path).unlink(missing_ok=True)
-        if self.exports_path.exists():
-            if full:
-                shutil.rmtree(self.exports_path, ignore_errors=True)
-            else:
+        if disk_full(error or self.failure) or self._low_on_space():
+            self._remove()
+            return None
+        try:
+            kept = self._keep() if self.path.exists() else None
+            if self.exports_path.exists():
                 failed = failed_path(self.exports)
                 shutil.rmtree(failed, ignore_errors=True)
                 os.replace(self.exports_path, failed)
+        except OSError:  # it cannot even be renamed: remove it rather than leave it half-kept
+            self._remove()
+            return None
         return kept
+
+    def _keep(self) -> Path:
+        kept = failed_path(self.published)
+        remove_database(kept)
+        os.replace(self.path, kept)
+        wal_path(self.path).unlink(missing_ok=True)
+        return kept
+
+    def _remove(self) -> None:
+        remove_database(self.path)
+        shutil.rmtree(self.exports_path, ignore_errors=True)
 
     def _low_on_space(self) -> bool:
         try:
