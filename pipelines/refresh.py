@@ -18,7 +18,8 @@ from assets import ALL_DEFINITIONS
 from assets.resources import WarehouseResource
 from warehouse.build import failed_path
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# The terminal shows the French lines of pipelines/failures.py; the traces go to the log file.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
