@@ -48,9 +48,7 @@ def changed_sources(raw_dir: Path, cursor: str | None) -> tuple[list[str], str]:
 def depot_sensor(context: dg.SensorEvaluationContext):
     raw_dir = settings.raw_dir()
     if problem := settings.drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
-        reason = f"{problem} : aucune actualisation."
-        context.log.warning(reason)
-        return dg.SkipReason(reason)
+        return dg.SkipReason(f"{problem} : aucune actualisation.")  # the daemon logs it
     changed, cursor = changed_sources(raw_dir, context.cursor)
     if not changed:
         return dg.SkipReason("Aucun fichier nouveau ou modifié dans le dossier de dépôt.")

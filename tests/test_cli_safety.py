@@ -14,9 +14,9 @@ import pytest
 from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
 
 from pipelines.automation import depot_sensor
-from pipelines.cli import main
+from pipelines.cli import _print_summary, main
 from pipelines.definitions import defs
-from pipelines.refresh import refresh
+from pipelines.refresh import RefreshOutcome, refresh
 from warehouse import PACKAGE_DIR
 from warehouse.build import Build, lock_path
 from warehouse.guard import Loaded, drops
@@ -85,6 +85,7 @@ def test_a_short_key_stops_the_refresh(capsys, raw, tmp_path, monkeypatch):
 
 def test_a_held_lock_is_told_in_two_french_lines_and_a_log_file(capsys, raw, tmp_path):
     warehouse = tmp_path / "w.duckdb"
+    (tmp_path / "w.duckdb.echec").write_bytes(b"une construction d'une autre actualisation")
     with lock_path(warehouse).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         code, _, err = run_main(capsys, "refresh", "--raw-dir", str(raw), "--warehouse", str(warehouse))
@@ -96,6 +97,13 @@ def test_a_held_lock_is_told_in_two_french_lines_and_a_log_file(capsys, raw, tmp
         f"L'entrepôt publié ({warehouse}) n'a pas été modifié.",  # and no word of a .echec: none exists
         f"Détail de l'erreur : {logs[0]}"]
     assert "warehouse.build.RefreshLocked" in logs[0].read_text(encoding="utf-8")  # the full trace
+
+
+def test_the_summary_skips_a_half_built_file(tmp_path, capsys):
+    half = tmp_path / "w.duckdb.echec"
+    half.write_bytes(b"DUCK" * 1000)  # not a database
+    _print_summary(RefreshOutcome(False, tmp_path / "w.duckdb", half, ["raw_pocketo__presences"], [], []))
+    assert capsys.readouterr().out == ""
 
 
 def test_any_command_completes_a_publication_a_crash_interrupted(capsys, tmp_path):

@@ -190,6 +190,36 @@ def test_an_open_analyst_connection_neither_blocks_nor_sees_a_half_built_warehou
         assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 4
 
 
+ANALYST_WRITING = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: what the README tells analysts not to do
+print("ouvert", flush=True)
+sys.stdin.readline()
+con.execute("CREATE TABLE main.a_moi AS SELECT 1 AS x")
+print("ecrit", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_killed_read_write_analyst_breaks_neither_the_next_refresh_nor_the_reads(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    assert refresh(raw, warehouse).published
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST_WRITING, str(warehouse)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert analyst.stdout.readline().strip() == "ouvert"
+    assert refresh(raw, warehouse).published  # a new file under the same name
+    analyst.stdin.write("\n")
+    analyst.stdin.flush()
+    assert analyst.stdout.readline().strip() == "ecrit"  # its WAL now sits beside the new file
+    os.kill(analyst.pid, signal.SIGKILL)
+    analyst.wait()
+    assert (tmp_path / "w.duckdb.wal").exists()
+    assert refresh(raw, warehouse).published
+    assert not (tmp_path / "w.duckdb.wal").exists()
+    assert len(list(tmp_path.glob("w.duckdb.wal.ecarte-*"))) == 1
+    assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv"}  # reads work
+
+
 def test_yearly_schedule_refreshes_the_previous_year():
     context = dg.build_schedule_context(
         scheduled_execution_time=dt.datetime(2027, 1, 15, 6, tzinfo=dt.timezone.utc))
