@@ -8,14 +8,14 @@ with the published warehouse (warehouse/guard.py), unless the run accepts the dr
 import dagster as dg
 
 from assets.resources import WarehouseResource
-from warehouse.build import open_published
+from warehouse.build import read_published
 from warehouse.guard import drop_message, drops, loaded_counts
 
 
 def check_drops(warehouse: WarehouseResource) -> None:
     if warehouse.accepter_baisse or not warehouse.published_path.exists():
         return
-    with open_published(warehouse.published_path) as con:
+    with read_published(warehouse.published_path) as con:
         before = loaded_counts(con)
     with warehouse.connect() as con:
         after = loaded_counts(con)

@@ -16,7 +16,7 @@ import duckdb
 from pipelines import settings
 from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
-from warehouse.build import open_published, recover_if_idle
+from warehouse.build import read_published, recover_if_idle
 
 DESCRIPTION = ("Entrepôt de l'observatoire social du Pays de Lalbenque-Limogne : actualise l'entrepôt "
                "depuis le dossier de dépôt et écrit le rapport annuel.")
@@ -88,7 +88,7 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     out_dir = settings.report_dir(warehouse, args.sortie)
     try:
-        with open_published(warehouse) as con:
+        with read_published(warehouse) as con:
             files = write_report(con, out_dir, settings.secret_threshold(), args.annee)
     except (NoPublicLayer, UnknownYear) as error:
         print(error, file=sys.stderr)

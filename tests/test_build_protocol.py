@@ -15,7 +15,7 @@ import pytest
 
 from warehouse import build as protocol
 from warehouse.build import (FULL, PARTIAL, STEPS, Build, BuildError, RefreshLocked, failed_path,
-                             journal_path, lock_path, open_published, recover, recover_if_idle)
+                             journal_path, lock_path, read_published, recover, recover_if_idle)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -269,7 +269,7 @@ def test_a_stale_wal_left_by_a_killed_analyst_is_set_aside_by_the_next_build(pub
 
 def test_reading_the_published_warehouse_sets_a_stale_wal_aside(published, tmp_path):
     analyst_leaves_a_stale_wal(published)
-    with open_published(published) as con:
+    with read_published(published) as con:
         assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 7
     assert len(list(tmp_path.glob("w.duckdb.wal.ecarte-*"))) == 1
 
@@ -282,3 +282,17 @@ def test_an_open_read_only_analyst_keeps_reading_the_old_file(published, tmp_pat
     assert analyst.execute("SELECT count(*) FROM t").fetchone()[0] == 3
     analyst.close()
     assert count(published) == 7
+
+
+def test_the_published_warehouse_is_read_even_while_an_analyst_holds_it_read_write(published):
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(published)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "ouvert"
+        with pytest.raises(duckdb.IOException, match="lock"):
+            duckdb.connect(str(published), read_only=True)
+        with read_published(published) as con:
+            assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 3
+    finally:
+        analyst.kill()
+        analyst.wait()

@@ -228,6 +228,11 @@ def test_yearly_schedule_refreshes_the_previous_year():
     assert actualisation_annuelle.cron_schedule == "0 6 15 1 *"
 
 
+def test_schedule_and_sensor_run_as_soon_as_dagster_starts():
+    assert actualisation_annuelle.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert depot_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
 def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("OBSERVATOIRE_RAW_DIR", str(raw))
@@ -257,9 +262,9 @@ def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, 
     assert not any(key.startswith(("ref__", "raw_aide_sport", "raw_france_services")) for key in selected)
     assert request.tags[START_TAG] == PARTIAL
 
-    result = dg.materialize(
+    result = dg.materialize(  # the erasure is wanted: the drop of most rows is accepted
         ALL_DEFINITIONS, selection=request.asset_selection, tags=request.tags, run_config=QUIET,
-        resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw))},
+        resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw), accepter_baisse=True)},
         instance=dg.DagsterInstance.ephemeral())
     assert result.success
     assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv"}

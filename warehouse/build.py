@@ -25,11 +25,15 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 import duckdb
+
+from warehouse.db import private_temp_directory
 
 FULL, PARTIAL = "vide", "copie"
 MIN_FREE_BYTES = 64 * 1024 * 1024  # below this, a failed build is removed rather than kept
@@ -98,16 +102,39 @@ def set_aside_wal(published: Path, now: Callable[[], dt.datetime] = dt.datetime.
     return target
 
 
-def open_published(published: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse; a WAL that belongs to another file
-    (an analyst wrote while a refresh replaced the file) is set aside instead of failing."""
+@contextmanager
+def read_published(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published warehouse.
+
+    A WAL that belongs to another file (an analyst wrote while a refresh replaced the file) is set
+    aside instead of failing. When an analyst holds the file open read-write, DuckDB refuses even a
+    read-only open: the file is then read from a private copy."""
     try:
-        return duckdb.connect(str(published), read_only=True)
+        con = duckdb.connect(str(published), read_only=True)
     except duckdb.IOException as error:
-        if "WAL" not in str(error) or not wal_path(published).exists():
+        if "WAL" in str(error) and wal_path(published).exists():
+            set_aside_wal(published)
+            con = duckdb.connect(str(published), read_only=True)
+        elif "lock" in str(error).lower():
+            with _private_copy(published) as copy:
+                with duckdb.connect(str(copy), read_only=True) as con:
+                    yield con
+            return
+        else:
             raise
-    set_aside_wal(published)
-    return duckdb.connect(str(published), read_only=True)
+    with con:
+        yield con
+
+
+@contextmanager
+def _private_copy(database: Path) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="copie-", dir=private_temp_directory()))
+    try:
+        copy = folder / database.name
+        shutil.copyfile(database, copy)
+        yield copy
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _take_lock(published: Path) -> IO:
@@ -254,6 +281,7 @@ class Build:
         """The builds of runs that were killed: we hold the lock, nobody else is building."""
         for leftover in self.published.parent.glob(f"{self.published.name}.construction-*"):
             leftover.unlink()
+        journal_path(self.published).with_suffix(".publication.tmp").unlink(missing_ok=True)
         for leftover in self.exports.parent.glob(f"{self.exports.name}.construction-*"):
             shutil.rmtree(leftover)
 
