@@ -20,7 +20,7 @@ import duckdb
 from pydantic import Field, PrivateAttr
 
 from pipelines import settings
-from warehouse.build import FULL, PARTIAL, Build, BuildError, compact, failed_path, lock_path  # noqa: F401
+from warehouse.build import FULL, Build, BuildError
 from warehouse.db import connect
 
 START_TAG = "observatoire/depart"  # a run tag that overrides `depart` (set by the sensor)
@@ -33,7 +33,6 @@ class WarehouseResource(dg.ConfigurableResource):
                         "repart de l'entrepôt publié (actualisation d'une seule source).")
     export_dir: str = Field(default="", description="Dossier des exports publiés (défaut : "
                             "OBSERVATOIRE_EXPORT_DIR, sinon exports/ à côté de l'entrepôt).")
-
     accepter_baisse: bool = Field(default=False, description="Publier même quand une source a perdu "
                                   "tous ses fichiers ou plus de la moitié de ses lignes chargées.")
 

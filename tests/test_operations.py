@@ -2,7 +2,6 @@
 
 import datetime as dt
 import errno
-import fcntl
 import os
 import signal
 import subprocess
@@ -21,7 +20,7 @@ from pipelines.automation import actualisation_annuelle, changed_sources, depot_
 from pipelines.definitions import defs
 from pipelines.failures import failure_lines
 from pipelines.refresh import QUIET, refresh
-from warehouse.build import PARTIAL, compact, failed_path, lock_path
+from warehouse.build import PARTIAL, compact, failed_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -125,19 +124,6 @@ def test_a_corrupted_workbook_is_rejected_and_the_others_load(raw, tmp_path):
                                     "WHERE fichier_nom = 'abîmé.xlsx'").fetchone()
     assert status == "rejeté" and motif.startswith("classeur Excel illisible")
     assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv", "bon.xlsx"}
-
-
-def test_a_second_refresh_stops_with_a_clear_message_while_one_runs(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
-    before = fingerprint(warehouse)
-    with lock_path(warehouse).open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        outcome = refresh(raw, warehouse)
-    assert not outcome.published
-    assert any("Une autre actualisation" in e for e in outcome.errors)
-    assert fingerprint(warehouse) == before
-    assert refresh(raw, warehouse).published  # the lock is free again
 
 
 def _cli(raw: Path, warehouse: Path) -> subprocess.Popen:
