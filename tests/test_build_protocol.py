@@ -211,6 +211,20 @@ def test_a_read_only_folder_stops_the_build_with_a_french_message(published, tmp
         tmp_path.chmod(0o755)
 
 
+def test_a_refused_write_stops_the_build_with_a_french_message_and_releases_the_lock(published, tmp_path):
+    def refused_writer(source, target):  # what a read-only folder does, even to root's tests
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    build = Build(published, tmp_path / "exports", "run00001", PARTIAL, copy=refused_writer)
+    with pytest.raises(BuildError) as refused:
+        build.start()
+    assert str(refused.value) == (
+        f"Écriture refusée dans {tmp_path} : donnez le droit d'écriture sur ce dossier à l'utilisateur qui "
+        "lance l'actualisation. L'entrepôt publié n'a pas été modifié.")
+    assert build.kept is None and count(published) == 3
+    Build(published, tmp_path / "exports", "run00002").start().abandon()  # the lock was released
+
+
 def test_a_permission_error_is_told_in_french(tmp_path):
     error = protocol.explain_os_error(PermissionError(errno.EACCES, "Permission denied"), tmp_path)
     assert str(error) == (f"Écriture refusée dans {tmp_path} : donnez le droit d'écriture sur ce dossier à "
