@@ -53,7 +53,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
         print(f"Génération des données de démonstration dans {raw_dir}")
         generate_all(raw_dir)
-    if problem := settings.drop_folder_problem(raw_dir):
+    if problem := settings.missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
         print(f"{problem} : vérifiez le chemin (--raw-dir ou OBSERVATOIRE_RAW_DIR). Rien n'a été publié.",
               file=sys.stderr)
         return WRONG_SETTING

@@ -42,10 +42,15 @@ def raw_dir(option: str | None = None) -> Path:
     return _chosen(option, "OBSERVATOIRE_RAW_DIR", DEMO_RAW_DIR)
 
 
+def missing_drop_folder(folder: Path) -> str | None:
+    """Why a drop folder cannot be read at all (French, no final stop); None when it exists."""
+    return None if folder.is_dir() else f"Le dossier de dépôt {folder} n'existe pas"
+
+
 def drop_folder_problem(folder: Path) -> str | None:
-    """Why a drop folder cannot be refreshed from (French, no final stop); None when it holds files."""
-    if not folder.is_dir():
-        return f"Le dossier de dépôt {folder} n'existe pas"
+    """Why the sensor must not refresh from a drop folder: missing, or holding no file."""
+    if problem := missing_drop_folder(folder):
+        return problem
     if not any(path.is_file() for path in folder.rglob("*")):
         return f"Le dossier de dépôt {folder} ne contient aucun fichier"
     return None

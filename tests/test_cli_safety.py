@@ -69,14 +69,6 @@ def test_a_missing_drop_folder_is_an_error_and_publishes_nothing(capsys, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_an_empty_drop_folder_is_an_error(capsys, tmp_path):
-    (tmp_path / "vide" / "pocketo").mkdir(parents=True)
-    code, _, err = run_main(capsys, "refresh", "--raw-dir", str(tmp_path / "vide"),
-                            "--warehouse", str(tmp_path / "w.duckdb"))
-    assert code == 2 and err.startswith(f"Le dossier de dépôt {tmp_path / 'vide'} ne contient aucun fichier")
-    assert not (tmp_path / "w.duckdb").exists()
-
-
 def test_a_short_key_stops_the_refresh(capsys, raw, tmp_path, monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_PSEUDO_KEY", "k")
     code, _, err = run_main(capsys, "refresh", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "w.duckdb"))
@@ -122,14 +114,13 @@ def test_any_command_completes_a_publication_a_crash_interrupted(capsys, tmp_pat
     assert err.startswith(f"ATTENTION la publication interrompue de {warehouse} a été terminée")
 
 
-def test_a_source_that_lost_its_files_blocks_the_publication_unless_accepted(raw, tmp_path):
+def test_an_emptied_drop_folder_blocks_the_publication_unless_accepted(raw, tmp_path, capsys):
     warehouse = tmp_path / "w.duckdb"
     assert refresh(raw, warehouse).published
-    (raw / "pocketo" / "lalbenque.csv").unlink()
-    write_csv(raw / "aide_sport" / "vide.csv", ["x"])  # the folder is not empty: another source's file
-    blocked = refresh(raw, warehouse)
-    assert not blocked.published and blocked.failed_steps == ["publication"]
-    assert blocked.errors[0] == (
+    (raw / "pocketo" / "lalbenque.csv").unlink()  # the folder is empty now
+    code, _, err = run_main(capsys, "refresh", "--raw-dir", str(raw), "--warehouse", str(warehouse))
+    assert code == 1
+    assert err.splitlines()[0] == (
         "Publication bloquée : la source pocketo n'a plus aucun fichier (entrepôt publié : 1 fichier(s), "
         f"2 lignes chargées ; cette actualisation : 0 fichier). L'entrepôt publié ({warehouse}) n'a pas été "
         "modifié. Vérifiez le dossier de dépôt ; si la baisse est voulue, relancez avec --accepter-baisse.")
