@@ -196,7 +196,8 @@ def recover(published: Path) -> str | None:
     shutil.rmtree(previous_path(exports), ignore_errors=True)
     journal.unlink()
     warn(f"la publication interrompue de {published} a été terminée : les exports publiés sont "
-         "ceux de l'entrepôt publié.")
+         "ceux de l'entrepôt publié. Le rapport annuel n'a peut-être pas été réécrit : lancez "
+         "« observatoire rapport ».")
     return "terminee"
 
 
