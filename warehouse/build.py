@@ -270,11 +270,10 @@ class Build:
             self._remove_leftovers()
             if self.mode == PARTIAL and self.published.exists():
                 self.copy(self.published, self.path)
-        except OSError as error:
-            self.abandon(error)
-            raise explain_os_error(error, folder) from error
         except BaseException as error:
             self.abandon(error)
+            if isinstance(error, OSError):
+                raise explain_os_error(error, folder) from error
             raise
         return self
 
