@@ -8,7 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.resources import PARTIAL, START_TAG
+from assets.resources import START_TAG
+from warehouse.build import PARTIAL
 from pipelines import settings
 from sources.spec import load_spec, spec_names
 
@@ -19,6 +20,7 @@ actualisation = dg.define_asset_job(
 
 
 @dg.schedule(job=actualisation, cron_schedule="0 6 15 1 *", execution_timezone="Europe/Paris",
+             default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Le 15 janvier à 6 h : actualisation complète pour l'année écoulée.")
 def actualisation_annuelle(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     year = context.scheduled_execution_time.year - 1
@@ -40,10 +42,14 @@ def changed_sources(raw_dir: Path, cursor: str | None) -> tuple[list[str], str]:
 
 
 @dg.sensor(job=actualisation, minimum_interval_seconds=300,
+           default_status=dg.DefaultSensorStatus.RUNNING,
            description="Surveille le dossier de dépôt : actualise la source dont un fichier a "
            "changé (ajouté, corrigé, supprimé) et tout ce qui en dépend.")
 def depot_sensor(context: dg.SensorEvaluationContext):
-    changed, cursor = changed_sources(settings.raw_dir(), context.cursor)
+    raw_dir = settings.raw_dir()
+    if problem := settings.drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
+        return dg.SkipReason(f"{problem} : aucune actualisation.")  # the daemon logs it
+    changed, cursor = changed_sources(raw_dir, context.cursor)
     if not changed:
         return dg.SkipReason("Aucun fichier nouveau ou modifié dans le dossier de dépôt.")
     context.update_cursor(cursor)

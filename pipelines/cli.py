@@ -1,4 +1,9 @@
-"""``observatoire``: the command line of the observatoire's warehouse."""
+"""``observatoire``: the command line of the observatoire's warehouse.
+
+Everything it prints is French. A failure says in one or two lines on stderr what happened and
+what to do; the full trace goes to a log file whose path is printed. Exit codes: 0 done, 1 the
+refresh or the report failed, 2 a wrong setting (drop folder, key, option).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,38 @@ from pathlib import Path
 import duckdb
 
 from pipelines import settings
-from pipelines.refresh import refresh
-from pipelines.summary import summary
-from reporting import report_dir, write_report
-from reporting.build import UnknownYear
-from reporting.data import NoPublicLayer
+from pipelines.french_argparse import french
+from sources.pseudonym import PseudonymKeyError, load_key
+from warehouse.build import read_published, recover_if_idle
+
+DESCRIPTION = ("Entrepôt de l'observatoire social du Pays de Lalbenque-Limogne : actualise l'entrepôt "
+               "depuis le dossier de dépôt et écrit le rapport annuel.")
+WRONG_SETTING = 2
+
+
+def environment_help() -> str:
+    width = max(map(len, settings.ENVIRONMENT))
+    return "variables d'environnement :\n" + "\n".join(
+        f"  {name:<{width}}  {meaning}" for name, meaning in settings.ENVIRONMENT.items())
+
+
+def _print_summary(outcome) -> None:
+    """The summary of the build, when there is one to read; a half-built file is not read."""
+    from pipelines.summary import summary
+
+    if outcome.build_path is None or not outcome.build_path.exists():
+        return
+    try:
+        with duckdb.connect(str(outcome.build_path), read_only=True) as con:
+            print(summary(con, outcome.published))
+    except duckdb.Error:
+        pass
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    from pipelines.failures import failure_lines, write_log
+    from pipelines.refresh import refresh
+
     raw_dir = settings.raw_dir(args.raw_dir)
     warehouse = settings.warehouse_path(args.warehouse)
     if raw_dir == settings.DEMO_RAW_DIR and not raw_dir.exists():
@@ -24,37 +53,42 @@ def _refresh(args: argparse.Namespace) -> int:
 
         print(f"Génération des données de démonstration dans {raw_dir}")
         generate_all(raw_dir)
+    if problem := settings.missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
+        print(f"{problem} : vérifiez le chemin (--raw-dir ou OBSERVATOIRE_RAW_DIR). Rien n'a été publié.",
+              file=sys.stderr)
+        return WRONG_SETTING
+    try:
+        load_key()
+    except PseudonymKeyError as error:
+        print(error, file=sys.stderr)
+        return WRONG_SETTING
     print(f"Actualisation de l'entrepôt depuis {raw_dir}")
-    outcome = refresh(raw_dir, warehouse)
-    if outcome.build_path.exists():
-        with duckdb.connect(str(outcome.build_path), read_only=True) as con:
-            print(summary(con))
+    outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)
+    _print_summary(outcome)
     if outcome.published:
         print(f"Entrepôt publié : {warehouse}")
-        if not outcome.failed_steps:
-            print(f"Rapport annuel (HTML et PDF) : {report_dir(warehouse)}")
-            return 0
-    for step in outcome.failed_steps:
-        print(f"ÉCHEC de l'étape {step}", file=sys.stderr)
-    for error in dict.fromkeys(outcome.errors):
-        print(f"  {error}", file=sys.stderr)
-    for check in outcome.failed_checks:
-        print(f"ÉCHEC du contrôle bloquant {check}", file=sys.stderr)
-    if not outcome.published:
-        print(f"L'entrepôt publié ({warehouse}) n'a pas été modifié ; la construction échouée est "
-              f"conservée pour examen : {outcome.build_path}", file=sys.stderr)
+    if outcome.published and not outcome.failed_steps:
+        print(f"Rapport annuel (HTML et PDF) : {settings.report_dir(warehouse)}")
+        return 0
+    for line in failure_lines(outcome):
+        print(line, file=sys.stderr)
+    print(f"Détail de l'erreur : {write_log(outcome, warehouse.parent)}", file=sys.stderr)
     return 1
 
 
 def _report(args: argparse.Namespace) -> int:
+    from reporting import write_report
+    from reporting.build import UnknownYear
+    from reporting.data import NoPublicLayer
+
     warehouse = settings.warehouse_path(args.warehouse)
     if not warehouse.exists():
         print(f"L'entrepôt {warehouse} n'existe pas : lancez d'abord « observatoire refresh ».",
               file=sys.stderr)
         return 1
-    out_dir = Path(args.sortie) if args.sortie else report_dir(warehouse)
+    out_dir = settings.report_dir(warehouse, args.sortie)
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with read_published(warehouse) as con:
             files = write_report(con, out_dir, settings.secret_threshold(), args.annee)
     except (NoPublicLayer, UnknownYear) as error:
         print(error, file=sys.stderr)
@@ -67,24 +101,39 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="observatoire", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+WAREHOUSE_HELP = "fichier DuckDB de l'entrepôt publié (défaut : OBSERVATOIRE_WAREHOUSE, sinon warehouse/observatoire.duckdb)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="observatoire", description=DESCRIPTION,
+                                     epilog=environment_help(), formatter_class=formatter)
+    commands = parser.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
     refresh_parser = commands.add_parser(
-        "refresh", help="reconstruit l'entrepôt depuis le dossier de dépôt")
-    refresh_parser.add_argument("--raw-dir", help="dossier de dépôt (défaut : OBSERVATOIRE_RAW_DIR, "
-                                "sinon les données de démonstration)")
-    refresh_parser.add_argument("--warehouse", help="fichier DuckDB (défaut : OBSERVATOIRE_WAREHOUSE, "
-                                "sinon warehouse/observatoire.duckdb)")
+        "refresh", help="reconstruit l'entrepôt depuis le dossier de dépôt, puis le publie",
+        description="Reconstruit l'entrepôt depuis le dossier de dépôt, puis le publie avec ses exports.",
+        epilog=environment_help(), formatter_class=formatter)
+    refresh_parser.add_argument("--raw-dir", metavar="DOSSIER", help="dossier de dépôt (défaut : "
+                                "OBSERVATOIRE_RAW_DIR, sinon les données de démonstration)")
+    refresh_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    refresh_parser.add_argument("--accepter-baisse", action="store_true", help="publie même si une source "
+                                "n'a plus de fichier ou a perdu plus de la moitié de ses lignes chargées")
     report_parser = commands.add_parser(
-        "rapport", help="écrit le rapport annuel (HTML et PDF) depuis la couche publique de l'entrepôt")
-    report_parser.add_argument("--annee", type=int, help="année du rapport (défaut : la dernière année "
-                               "qui a des données)")
-    report_parser.add_argument("--sortie", help="dossier où écrire le rapport (défaut : le dossier "
-                               "rapport/ à côté de l'entrepôt)")
-    report_parser.add_argument("--warehouse", help="fichier DuckDB (défaut : OBSERVATOIRE_WAREHOUSE, "
-                               "sinon warehouse/observatoire.duckdb)")
-    args = parser.parse_args(argv)
+        "rapport", help="écrit le rapport annuel (HTML et PDF) depuis la couche publique de l'entrepôt",
+        description="Écrit le rapport annuel (HTML et PDF) depuis la couche publique de l'entrepôt publié.",
+        epilog=environment_help(), formatter_class=formatter)
+    report_parser.add_argument("--annee", type=int, metavar="ANNEE", help="année du rapport (défaut : la "
+                               "dernière année qui a des données)")
+    report_parser.add_argument("--sortie", metavar="DOSSIER", help="dossier où écrire le rapport (défaut : "
+                               "le dossier rapport/ à côté de l'entrepôt)")
+    report_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    with french():
+        args = build_parser().parse_args(argv)
+    recover_if_idle(settings.warehouse_path(args.warehouse))  # a publication a crash interrupted
     return _report(args) if args.command == "rapport" else _refresh(args)
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import duckdb
 
-from assets.resources import failed_path
 from pipelines import settings
 
 STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
@@ -56,7 +55,7 @@ def _reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _secrecy(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _secrecy(con: duckdb.DuckDBPyConnection, published: bool) -> list[str]:
     """Masked cells of the public layer, and where the exports are when this build is published."""
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
                        "AND table_name = 'secret_statistique'").fetchone()[0]:
@@ -65,7 +64,6 @@ def _secrecy(con: duckdb.DuckDBPyConnection) -> list[str]:
     threshold = con.execute("SELECT max(seuil) FROM qualite.secret_statistique").fetchone()[0]
     path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
                             ).fetchone()[0])
-    published = failed_path(path.with_suffix("")) != path
     exports = f" ; exports et rapport de qualité : {settings.export_dir(path)}" if published else ""
     line = (f"Secret statistique{f' (seuil {threshold})' if threshold else ''} : "
             f"{_n(sum(counts.values()))} cellule(s) masquée(s) dans public (" + ", ".join(
@@ -77,9 +75,11 @@ def _secrecy(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [line]
 
 
-def summary(con: duckdb.DuckDBPyConnection) -> str:
+def summary(con: duckdb.DuckDBPyConnection, published: bool) -> str:
+    """The summary of a build; ``published``: it is the published warehouse (the run's outcome
+    says so), and its exports are where the settings say."""
     quarantined = con.execute("SELECT count(*) FROM qualite.quarantaine").fetchone()[0]
-    lines = _sources(con) + _reconciliation(con) + _secrecy(con)
+    lines = _sources(con) + _reconciliation(con) + _secrecy(con, published)
     if quarantined:
         lines.append(f"{_n(quarantined)} ligne(s) en quarantaine : voir qualite.quarantaine "
                      "(fichier, ligne, colonne, motif).")

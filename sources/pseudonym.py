@@ -2,7 +2,8 @@
 
 The key comes from ``OBSERVATOIRE_PSEUDO_KEY``, else from a key file created
 once with mode 0600 and reused every year: a new key would make every person
-new and break distinct counts across years.
+new and break distinct counts across years. A key shorter than 32 characters
+(or empty), or a key file others can read, is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import hashlib
 import os
 import re
 import secrets
+import stat
+import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -18,18 +21,43 @@ from pathlib import Path
 KEY_ENV = "OBSERVATOIRE_PSEUDO_KEY"
 KEY_FILE_ENV = "OBSERVATOIRE_KEY_FILE"
 DEFAULT_KEY_FILE = Path.home() / ".config" / "observatoire" / "cle-pseudonymisation"
+MIN_KEY_LENGTH = 32  # a shorter key could be found by trying keys on a known person's hash
+
+
+class PseudonymKeyError(ValueError):
+    """The key cannot be used; the message says why and what to do, in French."""
+
+
+def _checked(key: str, origin: str) -> bytes:
+    if len(key) < MIN_KEY_LENGTH:
+        raise PseudonymKeyError(
+            f"La clé de pseudonymisation ({origin}) est {'vide' if not key else 'trop courte'} : "
+            f"{len(key)} caractère(s), il en faut au moins {MIN_KEY_LENGTH}. Une clé courte se retrouve "
+            "en essayant des clés. Utilisez la clé sauvegardée des années précédentes.")
+    return key.encode("utf-8")
+
+
+def _create(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    print(f"Clé de pseudonymisation créée : {path}. Sauvegardez-la : la même clé doit servir chaque "
+          "année, sinon les comptes de personnes distinctes d'une année à l'autre sont faussés.",
+          file=sys.stderr)
 
 
 def load_key() -> bytes:
-    if value := os.environ.get(KEY_ENV):
-        return value.encode("utf-8")
-    path = Path(os.environ.get(KEY_FILE_ENV, DEFAULT_KEY_FILE))
+    if KEY_ENV in os.environ:
+        return _checked(os.environ[KEY_ENV], KEY_ENV)
+    path = Path(os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode("utf-8")
+        _create(path)
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise PseudonymKeyError(
+            f"Le fichier de clé {path} est lisible par d'autres utilisateurs que son propriétaire : "
+            f"la clé n'est pas utilisée. Corrigez ses droits (chmod 600 {path}) puis relancez.")
+    return _checked(path.read_text(encoding="utf-8").strip(), str(path))
 
 
 @lru_cache(maxsize=1 << 18)

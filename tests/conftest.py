@@ -12,9 +12,13 @@ POCKETO_HEADER = ["Structure", "Date", "N° dossier", "Nom", "Prénom", "Date de
                   "QF", "Régime", "Unité", "Arrivée", "Départ", "Présence"]
 
 
+# A pseudonymisation key must have at least 32 characters (sources/pseudonym.py).
+TEST_KEY = "cle-de-test-assez-longue-pour-etre-acceptee"
+
+
 @pytest.fixture(autouse=True)
 def pseudo_key(monkeypatch):
-    monkeypatch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
+    monkeypatch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
 
 
 def is_utf8(data: bytes) -> bool:
@@ -68,7 +72,7 @@ def demo_run(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
         truths = generate_all(base / "raw")
         outcome = refresh(base / "raw", base / "observatoire.duckdb")
     yield truths, outcome, outcome.build_path

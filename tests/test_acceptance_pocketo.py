@@ -147,7 +147,7 @@ import openpyxl
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PSEUDO_KEY = "cle-de-test"
+PSEUDO_KEY = "cle-de-test-assez-longue-pour-etre-acceptee"  # 32 characters at least
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

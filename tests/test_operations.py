@@ -2,7 +2,6 @@
 
 import datetime as dt
 import errno
-import fcntl
 import os
 import signal
 import subprocess
@@ -13,13 +12,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
+from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv, write_xlsx
 
 from assets import ALL_DEFINITIONS, resources
-from assets.resources import PARTIAL, START_TAG, WarehouseResource, lock_path
+from assets.resources import START_TAG, WarehouseResource
 from pipelines.automation import actualisation_annuelle, changed_sources, depot_sensor
 from pipelines.definitions import defs
+from pipelines.failures import failure_lines
 from pipelines.refresh import QUIET, refresh
+from warehouse.build import PARTIAL, compact, failed_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +74,8 @@ def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(raw, tmp_
     assert b"lalbenque.csv" not in warehouse.read_bytes()  # a rebuilt file keeps no trace
 
 
-def test_a_blocking_failure_leaves_the_published_warehouse_as_it_was(raw, tmp_path, monkeypatch):
+def test_a_full_disk_at_publication_leaves_the_published_warehouse_and_no_failed_build(raw, tmp_path,
+                                                                                      monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     refresh(raw, warehouse)
     before = fingerprint(warehouse)
@@ -81,12 +83,17 @@ def test_a_blocking_failure_leaves_the_published_warehouse_as_it_was(raw, tmp_pa
     def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(resources.os, "replace", disk_full)
+    monkeypatch.setattr(resources.os, "replace", disk_full)  # the os module's own: the build's too
     write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
     outcome = refresh(raw, warehouse)
-    assert not outcome.published
-    assert any("No space left on device" in e for e in outcome.errors)
+    monkeypatch.undo()
+    assert not outcome.published and outcome.kept_build is None
+    assert failure_lines(outcome) == [
+        f"Disque plein dans {tmp_path} : libérez de la place, puis relancez l'actualisation. L'entrepôt "
+        "publié n'a pas été modifié.",
+        f"L'entrepôt publié ({warehouse}) n'a pas été modifié."]
     assert fingerprint(warehouse) == before
+    assert not failed_path(warehouse).exists() and not list(tmp_path.glob("w.duckdb.construction-*"))
 
 
 def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeypatch):
@@ -100,6 +107,9 @@ def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeyp
     monkeypatch.setattr(resources, "connect", refused)
     outcome = refresh(raw, warehouse)
     assert not outcome.published and any("Permission denied" in e for e in outcome.errors)
+    assert failure_lines(outcome)[0] == (
+        "Écriture refusée : donnez le droit d'écriture sur le dossier de l'entrepôt à l'utilisateur qui "
+        "lance l'actualisation, puis relancez.")
     assert fingerprint(warehouse) == before
 
 
@@ -116,24 +126,11 @@ def test_a_corrupted_workbook_is_rejected_and_the_others_load(raw, tmp_path):
     assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv", "bon.xlsx"}
 
 
-def test_a_second_refresh_stops_with_a_clear_message_while_one_runs(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
-    before = fingerprint(warehouse)
-    with lock_path(warehouse).open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        outcome = refresh(raw, warehouse)
-    assert not outcome.published
-    assert any("Une autre actualisation" in e for e in outcome.errors)
-    assert fingerprint(warehouse) == before
-    assert refresh(raw, warehouse).published  # the lock is free again
-
-
 def _cli(raw: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
          str(warehouse)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": "cle-de-test"}, start_new_session=True)
+        env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": TEST_KEY}, start_new_session=True)
 
 
 def test_a_refresh_killed_mid_run_leaves_the_previous_warehouse(raw, tmp_path):
@@ -179,12 +176,47 @@ def test_an_open_analyst_connection_neither_blocks_nor_sees_a_half_built_warehou
         assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 4
 
 
+ANALYST_WRITING = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: what the README tells analysts not to do
+print("ouvert", flush=True)
+sys.stdin.readline()
+con.execute("CREATE TABLE main.a_moi AS SELECT 1 AS x")
+print("ecrit", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_killed_read_write_analyst_breaks_neither_the_next_refresh_nor_the_reads(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    assert refresh(raw, warehouse).published
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST_WRITING, str(warehouse)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert analyst.stdout.readline().strip() == "ouvert"
+    assert refresh(raw, warehouse).published  # a new file under the same name
+    analyst.stdin.write("\n")
+    analyst.stdin.flush()
+    assert analyst.stdout.readline().strip() == "ecrit"  # its WAL now sits beside the new file
+    os.kill(analyst.pid, signal.SIGKILL)
+    analyst.wait()
+    assert (tmp_path / "w.duckdb.wal").exists()
+    assert refresh(raw, warehouse).published
+    assert not (tmp_path / "w.duckdb.wal").exists()
+    assert len(list(tmp_path.glob("w.duckdb.wal.ecarte-*"))) == 1
+    assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv"}  # reads work
+
+
 def test_yearly_schedule_refreshes_the_previous_year():
     context = dg.build_schedule_context(
         scheduled_execution_time=dt.datetime(2027, 1, 15, 6, tzinfo=dt.timezone.utc))
     request = actualisation_annuelle(context)
     assert request.run_key == "annuelle-2026" and request.tags["observatoire/annee"] == "2026"
     assert actualisation_annuelle.cron_schedule == "0 6 15 1 *"
+
+
+def test_schedule_and_sensor_run_as_soon_as_dagster_starts():
+    assert actualisation_annuelle.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert depot_sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, monkeypatch):
@@ -216,9 +248,9 @@ def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, 
     assert not any(key.startswith(("ref__", "raw_aide_sport", "raw_france_services")) for key in selected)
     assert request.tags[START_TAG] == PARTIAL
 
-    result = dg.materialize(
+    result = dg.materialize(  # the erasure is wanted: the drop of most rows is accepted
         ALL_DEFINITIONS, selection=request.asset_selection, tags=request.tags, run_config=QUIET,
-        resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw))},
+        resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw), accepter_baisse=True)},
         instance=dg.DagsterInstance.ephemeral())
     assert result.success
     assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv"}
@@ -237,7 +269,7 @@ def test_compaction_leaves_no_byte_of_replaced_rows(tmp_path):
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE OR REPLACE TABLE t AS SELECT 'gardee' AS s")
     assert b"PERSONNE-EFFACEE-" in path.read_bytes()  # freed blocks before live ones stay
-    compacted = resources.compact(path)
+    compacted = compact(path)
     assert b"PERSONNE-EFFACEE-" not in compacted.read_bytes()
     with duckdb.connect(str(compacted), read_only=True) as con:
         assert con.execute("SELECT s FROM t").fetchall() == [("gardee",)]
