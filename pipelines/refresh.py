@@ -63,7 +63,7 @@ def refresh(raw_dir: Path, warehouse: Path, accept_drop: bool = False) -> Refres
         kept_build=_made_since(failed_path(warehouse), started),
         failed_steps=[e.step_key for e in result.get_step_failure_events()],
         failed_checks=failed_checks,
-        errors=[_message(e) for e in failures],
+        errors=[_message(e) for e in failures if not _is_check_failure(e)],
         traces=[_trace(e) for e in failures],
     )
 
@@ -86,6 +86,12 @@ def _cause(event: dg.DagsterEvent):
     while error is not None and error.cause is not None and error.cls_name not in FRENCH_ERRORS:
         error = error.cause
     return error
+
+
+def _is_check_failure(event: dg.DagsterEvent) -> bool:
+    """A step stopped by a failed blocking check: told by ``failed_checks``, in French."""
+    error = getattr(event.event_specific_data, "error", None)
+    return error is not None and error.cls_name == "DagsterAssetCheckFailedError"
 
 
 def _message(event: dg.DagsterEvent) -> str:

@@ -17,7 +17,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import POCKETO_HEADER, presence, write_csv
+from conftest import POCKETO_HEADER, presence, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "cle-de-test-adversaire-0123456789abcdef"

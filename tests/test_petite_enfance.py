@@ -25,11 +25,14 @@ OFFRE_COLUMNS = ["annee", "code_commune", "type_accueil", "nb_places", "nb_profe
 
 
 def replace_rows(path, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """The table's rows replaced, the table rewritten as a refresh writes it: its rowids (which
+    checks report) count from 0 again."""
     with duckdb.connect(str(path)) as con:
         con.execute(f"DELETE FROM {table}")
         if rows:
             con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", rows)
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM {table}")
 
 
 def run_assets(path, *names: str) -> None:

@@ -12,7 +12,7 @@ import os
 import duckdb
 import openpyxl
 import pytest
-from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
+from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv, write_xlsx
 
 from sources.discovery import discover
 from sources.pocketo import SPEC
@@ -230,7 +230,7 @@ def refreshed(tmp_path_factory):
     write_xlsx(folder / "classeur.xlsx", {"2022": [POCKETO_HEADER, presence(nom="Durand")],
                                           "2023": [etat, presence(nom="Petit")], "Notes": []})
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", "cle-de-test")
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
         outcome = refresh(base / "raw", base / "observatoire.duckdb")
     con = duckdb.connect(str(outcome.build_path), read_only=True)
     yield outcome, con
