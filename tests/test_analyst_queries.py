@@ -3,6 +3,7 @@ and the Python snippet, read-only."""
 
 import importlib.util
 import re
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -44,7 +45,7 @@ def test_the_first_query_gives_the_published_hours(warehouse):
 
 def test_the_python_snippet_opens_the_warehouse_read_only(demo_run, capsys):
     _, _, path = demo_run
-    (snippet,) = [block for block in readme_blocks("python") if "read_only=True" in block]
+    (snippet,) = [textwrap.dedent(block) for block in readme_blocks("python") if "read_only=True" in block]
     if importlib.util.find_spec("polars") is None:  # polars is optional
         snippet = "\n".join(line for line in snippet.splitlines() if ".pl()" not in line)
     scope: dict = {}

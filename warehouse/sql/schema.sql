@@ -9,7 +9,7 @@ CREATE SCHEMA IF NOT EXISTS qualite;
 -- seconds, rounded once, at the end, to the hundredth of an hour, half up. A total is never the
 -- sum of rounded figures: it is rounded from the sum of its seconds.
 CREATE OR REPLACE MACRO heures_de_secondes(secondes) AS
-    CAST(CAST((secondes * 100 + 1800) // 3600 AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(14, 2));
+    CAST(CAST((CAST(secondes AS HUGEINT) * 100 + 1800) // 3600 AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(14, 2));
 
 CREATE TABLE IF NOT EXISTS qualite.journal_chargement (
     source VARCHAR NOT NULL,
