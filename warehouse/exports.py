@@ -89,7 +89,8 @@ def excel_cell(column: str, sql_type: str) -> str:
         return f"CASE WHEN {column} THEN 'oui' WHEN NOT {column} THEN 'non' END AS {column}"
     if sql_type == "VARCHAR":
         starts = ", ".join(sql_text(start) for start in FORMULA_STARTS)
-        return f"CASE WHEN left({column}, 1) IN ({starts}) THEN {sql_text(chr(39))} || {column} ELSE {column} END AS {column}"
+        return (f"CASE WHEN left({column}, 1) IN ({starts}) THEN {sql_text(chr(39))} || {column} "
+                f"ELSE {column} END AS {column}")
     return column
 
 
@@ -192,6 +193,11 @@ def licence(name: str | None = None) -> dict:
     return LICENCES[chosen]
 
 
+def producer() -> str:
+    """Who publishes the tables: the territory (OBSERVATOIRE_PRODUCTEUR to name another)."""
+    return os.environ.get("OBSERVATOIRE_PRODUCTEUR") or PRODUCER
+
+
 def secrecy_rule(threshold: int) -> str:
     return (f"Secret statistique : un compte de personnes ou de foyers de 1 à {threshold - 1} n'est pas publié "
             "(cellule vide, colonne secret vraie), ni les heures, euros, kilos ou taux calculés à partir de "
@@ -218,7 +224,7 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
         "version": f"{now:%Y.%m.%d}",
         "created": now.isoformat(timespec="seconds"),
         "licenses": [licence()],
-        "contributors": [{"title": os.environ.get("OBSERVATOIRE_PRODUCTEUR") or PRODUCER, "role": "publisher"}],
+        "contributors": [{"title": producer(), "role": "publisher"}],
         "secret_statistique": {"seuil": threshold, "regle": secrecy_rule(threshold)},
         "resources": [resource(con, table, folder, kind, about)
                       for table in public_tables(con) for kind in FORMATS],
