@@ -59,6 +59,7 @@ class Indicator:
     detail_headers: list[str] = field(default_factory=list)
     detail_rows: list[tuple[str, list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # footnotes of the notes
 
 
 @dataclass
@@ -135,7 +136,7 @@ class Changes:
         if rupture and base < rupture <= last:
             return Evolution(RUPTURE)
         return evolution(cells.get(base, ABSENT), cells.get(last, ABSENT),
-                         self.spec.get("evolution", "pourcentage"), self.ctx.minimum_base)
+                         self.spec.get("evolution", "pourcentage"), self.ctx.minimum_base, (base, last))
 
 
 def add_detail(ctx: Context, spec: dict, view: Indicator, codes: list[str]) -> None:
@@ -143,15 +144,27 @@ def add_detail(ctx: Context, spec: dict, view: Indicator, codes: list[str]) -> N
     note_column = spec.get("note_colonne")
     rows = data.row_of_year(ctx.con, spec["table"], columns + ([note_column] if note_column else []),
                             spec.get("series"), spec.get("filtre"), view.last_year)
-    view.detail_headers = [ctx.labels.column(spec["table"], c) for c in columns]
+    headers = spec.get("entetes", {})
+    view.detail_headers = [headers.get(c) or ctx.labels.column(spec["table"], c) for c in columns]
     for code in codes:
         if code not in rows:
             continue
         view.detail_rows.append((series_label(ctx, spec, code),
                                  [column_format(c)(rows[code][c]) for c in columns]))
         if note_column and rows[code][note_column]:
-            view.notes.append(f"{ctx.labels.column(spec['table'], note_column)} : "
-                              f"{rows[code][note_column]}")
+            add_note(ctx, view, spec["notes_valeurs"].get(rows[code][note_column]))
+
+
+def add_note(ctx: Context, view: Indicator, note: dict | None) -> None:
+    """A note said in words, its sources (the ref files it comes from) as footnotes."""
+    if not note:
+        return
+    found = [f"{source['libelle']} : {text}" for source in note.get("sources", [])
+             for text in data.reference_sources(ctx.con, source["table"], source["annees"], view.last_year)]
+    view.sources += [text for text in found if text not in view.sources]
+    calls = ",".join(str(view.sources.index(text) + 1) for text in dict.fromkeys(found))
+    view.notes.append(Markup.escape(" ".join(note["texte"].split()))
+                      + (Markup('<sup class="renvoi">{}</sup>').format(calls) if calls else ""))
 
 
 def tile(ctx: Context, spec: dict, lines: list[Line], last: int, changes: Changes) -> Tile | None:
@@ -162,8 +175,9 @@ def tile(ctx: Context, spec: dict, lines: list[Line], last: int, changes: Change
     missing = [line.label for line in lines if last not in line.cells]
     sums = {year: total([line.cells.get(year, ABSENT) for line in current])
             for year in (ctx.reference, last)}
-    complete = all(ctx.reference in line.cells for line in lines)
-    change = changes(sums, ctx.reference, last) if complete else Evolution(MISSING)
+    lacking = [line.label for line in lines if ctx.reference not in line.cells]
+    change = Evolution(MISSING, reason=f"pas de donnée en {ctx.reference} pour {', '.join(lacking)}") \
+        if lacking else changes(sums, ctx.reference, last)
     note = f"Pas de donnée en {last} pour {', '.join(missing)} : non compté." if missing else ""
     return Tile(key["libelle"], column_format(spec["mesure"])(sums[last]), last, change, note)
 

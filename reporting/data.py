@@ -112,6 +112,25 @@ def row_of_year(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], 
                           for c, v in zip(columns, row[1:-1])} for row in rows}
 
 
+REFERENCE_YEARS = {  # how a ref table's rows in force in a year are found
+    "annee": "annee = $annee",
+    "millesime": "annee = (SELECT max(annee) FROM ref.{table} WHERE annee <= $annee)",
+    "periode": "annee_debut <= $annee AND (annee_fin IS NULL OR $annee <= annee_fin)",
+}
+
+
+def reference_sources(con: duckdb.DuckDBPyConnection, table: str, years: str, year: int) -> list[str]:
+    """The distinct `source` texts of a ref table's rows in force in ``year``."""
+    has_source = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'ref' AND table_name = ? "
+                             "AND column_name = 'source'", [table]).fetchone()[0]
+    if not has_source:
+        return []
+    condition = REFERENCE_YEARS[years].format(table=quoted(table))
+    return [source for (source,) in con.execute(
+        f"SELECT DISTINCT source FROM ref.{quoted(table)} WHERE {condition} AND source IS NOT NULL "
+        "ORDER BY source", {"annee": year}).fetchall()]
+
+
 def latest_year(con: duckdb.DuckDBPyConnection, table: str, filters: dict, year: int) -> int | None:
     condition, params = where(filters, "annee <= ?")
     return con.execute(f"SELECT max(annee) FROM public.{quoted(table)} WHERE {condition}",

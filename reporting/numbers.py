@@ -55,8 +55,7 @@ class Format:
 
 
 def french(value: Decimal, decimals: int = 0) -> str:
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{decimals}f}"
+    text = f"{shown(value, decimals):,.{decimals}f}"
     return text.replace(",", THOUSANDS).replace(".", ",").replace("-", "−")
 
 
@@ -71,17 +70,37 @@ class Evolution:
 
     text: str
     value: Decimal | None = None  # the change, when printed
+    reason: str = ""  # why there is no change to print ("pas de donnée en 2019")
 
 
-def evolution(base: Cell, current: Cell, mode: str, minimum_base: int) -> Evolution:
+POINTS_DECIMALS = 1  # a rate is shown, and its change in points computed, to one decimal
+
+
+def shown(value: Decimal, decimals: int) -> Decimal:
+    """A figure rounded as the report prints it."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def evolution(base: Cell, current: Cell, mode: str, minimum_base: int,
+              years: tuple[int, int] | None = None) -> Evolution:
+    """The change from ``base`` to ``current``; ``years`` (base, current) says which year lacks a
+    figure when there is none. A change in points is computed from the rounded figures shown,
+    so that a reader who subtracts them finds it (73,0 → 77,5 : +4,5 pts)."""
     if base.masked or current.masked:
         return Evolution(MASKED)
     if not (base.known and current.known):
-        return Evolution(MISSING)
+        return Evolution(MISSING, reason=missing_reason(base, current, years))
     if mode == "points":
-        change = current.value - base.value
-        return Evolution(signed(change, 1, "pts"), change)
+        change = shown(current.value, POINTS_DECIMALS) - shown(base.value, POINTS_DECIMALS)
+        return Evolution(signed(change, POINTS_DECIMALS, "pts"), change)
     if base.value < minimum_base:
         return Evolution(NOT_SIGNIFICANT)
     change = (current.value - base.value) / base.value * 100
     return Evolution(signed(change, 1, "%"), change)
+
+
+def missing_reason(base: Cell, current: Cell, years: tuple[int, int] | None) -> str:
+    if years is None:
+        return "pas de donnée pour l'une des deux années"
+    lacking = [str(year) for year, figure in zip(years, (base, current)) if not figure.known]
+    return f"pas de donnée en {' ni en '.join(lacking)}"

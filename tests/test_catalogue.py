@@ -48,7 +48,11 @@ def test_an_analyst_sees_the_labels_as_duckdb_comments(demo):
     assert con.execute("SELECT comment FROM duckdb_columns() WHERE schema_name = 'public' AND "
                        "table_name = 'alsh_annuel' AND column_name = 'heures_enfants'").fetchone()[0] == (
         "Heures enfants : Somme des heures de présence comptées sur les pointages « Présent » (heures "
-        "réelles ou forfait de l'unité). Unité : heures.")
+        "réelles ou forfait de l'unité). Règle d'arrondi, la même partout : les secondes exactes de la "
+        "cellule sont additionnées, puis le total est arrondi une seule fois au centième d'heure (demi "
+        "au-dessus). Ce n'est donc pas la somme des heures arrondies de chaque pointage, et la somme des "
+        "lignes d'une ventilation (par commune, par tranche de QF) peut s'écarter du total de quelques "
+        "centièmes. Unité : heures.")
     comment = con.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'public' "
                           "AND table_name = 'alsh_annuel'").fetchone()[0]
     assert comment.startswith("Accueils de loisirs, par an : ") and "secret statistique appliqué" in comment

@@ -56,7 +56,8 @@ def test_the_french_excel_csv_has_accents_semicolons_and_decimal_commas(small_pu
 def test_the_datapackage_describes_every_file_and_column(small_public, tmp_path):
     build_exports(small_public, tmp_path / "exports", threshold=5)
     package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["path"] for r in package["resources"]] == ["parquet/aide.parquet", "csv/aide.csv", "excel/aide.csv"]
+    assert [r["path"] for r in package["resources"]] == ["parquet/aide.parquet", "csv/aide.csv", "excel/aide.csv",
+                                                         "excel/aide.xlsx"]
     excel = package["resources"][2]
     assert (excel["encoding"], excel["dialect"]["delimiter"], excel["title"]) == ("windows-1252", ";", "Aide")
     fields = {f["name"]: f for f in excel["schema"]["fields"]}
@@ -64,6 +65,75 @@ def test_the_datapackage_describes_every_file_and_column(small_public, tmp_path)
                                   "description": "Kilogrammes. Unité : kilogrammes.", "decimalChar": ","}
     assert (fields["secret"]["trueValues"], excel["schema"]["primaryKey"]) == (["oui"], ["structure_id"])
     assert "de 1 à 4" in package["description"]
+
+
+def test_the_datapackage_says_licence_version_producer_sources_and_secrecy(small_public, tmp_path, monkeypatch):
+    build_exports(small_public, tmp_path / "exports", threshold=5)
+    package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"] == [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
+                                    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}]
+    assert package["contributors"] == [{"title": "Communauté de communes du Pays de Lalbenque-Limogne",
+                                        "role": "publisher"}]
+    assert package["version"] == package["created"][:10].replace("-", ".")
+    assert package["secret_statistique"]["seuil"] == 5
+    assert package["secret_statistique"]["regle"].startswith("Secret statistique : un compte de personnes ou "
+                                                             "de foyers de 1 à 4 n'est pas publié")
+    assert package["resources"][0]["sources"] == [{"title": "registres"}]
+    small_public.execute("INSERT INTO ref.catalogue VALUES ('public', 'aide', 'foyers', 'Foyers', 'F.', NULL, "
+                         "'warehouse/ref/structures.csv')")
+    monkeypatch.setenv("OBSERVATOIRE_LICENCE", "odbl-1.0")
+    build_exports(small_public, tmp_path / "autres", threshold=5)
+    package = json.loads((tmp_path / "autres" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "ODbL-1.0"
+    assert package["resources"][3]["sources"] == [{"title": "registres"}, {"title": "warehouse/ref/structures.csv"}]
+
+
+@pytest.fixture
+def typed_public(small_public):
+    small_public.execute("""
+        CREATE TABLE public.sport (annee INTEGER NOT NULL, tranche_age VARCHAR NOT NULL, code_commune VARCHAR NOT NULL,
+                                   heures DECIMAL(14, 2), beneficiaires INTEGER, note VARCHAR, secret BOOLEAN NOT NULL,
+                                   PRIMARY KEY (annee, tranche_age, code_commune));
+        INSERT INTO public.sport VALUES
+            (2022, '6-11', '06088', 30441.95, 1234, '=HYPERLINK("http://x")', FALSE),
+            (2022, '12-17', '46010', NULL, NULL, '@SUM(A1)', TRUE);""")
+    small_public.execute("INSERT INTO ref.catalogue VALUES "
+                         "('public', 'sport', NULL, 'Aide au sport', 'Les aides.', NULL, 'dossiers'), "
+                         "('public', 'sport', 'tranche_age', 'Tranche d''âge', 'Bornes comprises.', 'code', NULL), "
+                         "('public', 'sport', 'heures', 'Heures', 'Des heures.', 'heures', NULL)")
+    return small_public
+
+
+def test_the_workbook_has_typed_cells_french_formats_labels_and_masked_cells(typed_public, tmp_path):
+    import openpyxl
+
+    build_exports(typed_public, tmp_path / "exports", threshold=5)
+    workbook = openpyxl.load_workbook(tmp_path / "exports" / "excel" / "sport.xlsx")
+    assert workbook.sheetnames == ["Données", "Définitions"]
+    data = workbook["Données"]
+    assert [c.value for c in data[1]] == ["annee", "Tranche d'âge", "code_commune", "Heures", "beneficiaires",
+                                          "note", "secret"]
+    band, year, code, hours, count = data["B3"], data["A3"], data["C2"], data["D3"], data["E3"]
+    assert (band.value, band.data_type, band.number_format) == ("6-11", "s", "@")
+    assert (year.value, type(year.value), year.number_format) == (2022, int, "0")
+    assert (code.value, code.data_type, code.number_format) == ("46010", "s", "@")
+    assert (data["C3"].value, hours.value, hours.number_format) == ("06088", 30441.95, "#,##0.00")
+    assert (count.value, count.number_format) == (1234, "#,##0")
+    assert [c.value for c in data[2]][3:] == ["s", "s", "'@SUM(A1)", "oui"]  # masked, with its legend
+    assert (data["F3"].value, data["F3"].data_type) == ("'=HYPERLINK(\"http://x\")", "s")
+    assert (data.freeze_panes, data.auto_filter.ref) == ("A2", "A1:G3")
+    about = [[c.value for c in row] for row in workbook["Définitions"].iter_rows()]
+    assert about[:3] == [["Aide au sport", None, None, None], ["Les aides.", None, None, None],
+                         ["Source : dossiers", None, None, None]]
+    assert about[3][0].startswith("s : secret statistique. Un compte de personnes ou de foyers de 1 à 4")
+    assert about[7] == ["Tranche d'âge", "tranche_age", "Bornes comprises.", "code"]
+
+
+def test_the_french_csv_neutralises_formulas(typed_public, tmp_path):
+    build_exports(typed_public, tmp_path / "exports", threshold=5)
+    with (tmp_path / "exports" / "excel" / "sport.csv").open(encoding="cp1252", newline="") as stream:
+        notes = [row["note"] for row in csv.DictReader(stream, delimiter=";")]
+    assert notes == ["'@SUM(A1)", "'=HYPERLINK(\"http://x\")"]
 
 
 def test_the_demo_datapackage_validates_with_frictionless(demo_run):
@@ -74,7 +144,7 @@ def test_the_demo_datapackage_validates_with_frictionless(demo_run):
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "message"])[:10]
     with duckdb.connect(str(path), read_only=True) as con:
         tables = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'public'").fetchone()[0]
-    assert tables >= 17 and len(report.tasks) == 3 * tables  # indicators, rapprochement, qualite_chargement
+    assert tables >= 17 and len(report.tasks) == 4 * tables  # indicators, rapprochement, qualite_chargement
 
 
 def test_the_demo_french_csv_reads_back_with_cp1252_and_semicolons(demo_run):
@@ -91,6 +161,25 @@ def test_the_demo_french_csv_reads_back_with_cp1252_and_semicolons(demo_run):
         libelles = {r["code_action"]: r["libelle"] for r in csv.DictReader(stream, delimiter=";")}
     assert libelles == actions and any("é" in text for text in libelles.values())
     assert (folder / "qualite" / "index.html").exists()  # the Great Expectations report
+
+
+def test_the_demo_workbooks_read_back_with_their_types(demo_run):
+    import openpyxl
+
+    _, _, path = demo_run
+    folder = settings.export_dir(path) / "excel"
+    with duckdb.connect(str(path), read_only=True) as con:
+        hours = con.execute("SELECT heures_enfants FROM public.alsh_annuel WHERE NOT secret "
+                            "ORDER BY structure_id, annee LIMIT 1").fetchone()[0]
+        bands = con.execute("SELECT DISTINCT tranche_age FROM public.aide_sport_par_tranche_age ORDER BY 1").fetchall()
+    alsh = openpyxl.load_workbook(folder / "alsh_annuel.xlsx")["Données"]
+    assert [c.value for c in alsh[1]][:3] == ["Structure", "Année", "Heures enfants"]
+    first = next(row for row in alsh.iter_rows(min_row=2) if row[2].value != "s")
+    assert (type(first[1].value), first[1].number_format) == (int, "0")
+    assert (first[2].value, first[2].number_format) == (float(hours), "#,##0.00")
+    sport = openpyxl.load_workbook(folder / "aide_sport_par_tranche_age.xlsx")["Données"]
+    shown = sorted({row[1].value for row in sport.iter_rows(min_row=2)})
+    assert shown == sorted(b for (b,) in bands) and all(isinstance(b, str) for b in shown)
 
 
 @pytest.fixture

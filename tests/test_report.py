@@ -21,7 +21,7 @@ from pipelines.cli import main
 from reporting import pdf, write_report
 from reporting.build import render
 from reporting.charts import Line, bar_chart
-from reporting.numbers import Cell, Format, evolution, french
+from reporting.numbers import Cell, Evolution, Format, evolution, french
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -84,11 +84,17 @@ INSERT INTO public.france_services_annuel VALUES ('fs_lalbenque', 2019, 554, FAL
 CREATE TABLE public.petite_enfance_couverture (annee INTEGER, code_geo VARCHAR, niveau_geo VARCHAR,
   places_micro_creche INTEGER, places_assistantes_maternelles INTEGER, places_mam INTEGER,
   places_prescolarisation INTEGER, places_total INTEGER, enfants_moins_3_ans INTEGER,
-  taux_couverture DECIMAL(7,2), source_moins_3_ans VARCHAR, secret BOOLEAN NOT NULL);
+  taux_couverture DECIMAL(7,2), nature_moins_3_ans VARCHAR, source_moins_3_ans VARCHAR,
+  secret BOOLEAN NOT NULL);
 INSERT INTO public.petite_enfance_couverture VALUES
-  (2019, '244600532', 'epci', 11, 149, 0, 8, 168, 230, 73.04, 'estimation 2019', FALSE),
-  (2023, '244600532', 'epci', 12, 128, 40, 9, 189, 244, 77.46, 'estimation : population 2023 × 2,70 %', FALSE),
-  (2023, '46148', 'commune', 0, 30, 12, 4, 46, 51, 90.20, 'estimation', FALSE);
+  (2019, '244600532', 'epci', 11, 149, 0, 8, 168, 230, 73.04, 'estimation', 'estimation 2019', FALSE),
+  (2023, '244600532', 'epci', 12, 128, 40, 9, 189, 244, 77.46, 'estimation',
+   'estimation : population 2023 (ref.communes_population) × 2,70 % (petite_enfance_part_moins_3_ans.csv)', FALSE),
+  (2023, '46148', 'commune', 0, 30, 12, 4, 46, 51, 90.20, 'estimation', 'estimation', FALSE);
+CREATE TABLE ref.petite_enfance_part_moins_3_ans (annee_debut INTEGER, annee_fin INTEGER,
+  part_moins_3_ans DECIMAL(5,4), source VARCHAR);
+INSERT INTO ref.petite_enfance_part_moins_3_ans VALUES
+  (2019, 2022, 0.0260, 'recensement 2019'), (2023, NULL, 0.0270, 'hypothèse de l''observatoire : 2,70 %');
 CREATE TABLE public.aide_alimentaire_annuel (structure_id VARCHAR, annee INTEGER, foyers INTEGER,
   personnes INTEGER, adultes INTEGER, enfants INTEGER, passages INTEGER, poids_kg DECIMAL(14,2),
   secret BOOLEAN NOT NULL);
@@ -187,7 +193,12 @@ def test_evolution_rules():
     assert evolution(Cell(Decimal(29)), Cell(Decimal(300)), "pourcentage", 30).text == "n.s."
     assert evolution(Cell(Decimal(30)), Cell(Decimal(45)), "pourcentage", 30).text == "+50,0\u00a0%"
     assert evolution(Cell(None, masked=True), Cell(Decimal(45)), "pourcentage", 30).text == "s"
-    assert evolution(Cell(Decimal(73.04)), Cell(Decimal(77.46)), "points", 30).text == "+4,4\u00a0pts"
+    # a change in points is computed from the rounded figures shown: 73,0 -> 77,5 is +4,5 pts
+    assert evolution(Cell(Decimal("73.04")), Cell(Decimal("77.46")), "points", 30).text == "+4,5\u00a0pts"
+    # an empty evolution says why
+    assert evolution(Cell(None), Cell(Decimal(45)), "pourcentage", 30, (2019, 2023)) == Evolution(
+        "—", reason="pas de donnée en 2019")
+    assert evolution(Cell(Decimal(4)), Cell(None), "points", 30, (2022, 2023)).reason == "pas de donnée en 2023"
 
 
 # --- charts ------------------------------------------------------------------------------------
@@ -213,7 +224,7 @@ def test_series_tables_evolutions_and_masked_cells(page):
     # RDVJ: base 25 < 30: not significant; 2022 masked: s, and so is its evolution over one year
     assert table_row(page, "Rendez-vous Jeunes") == ["25", "—", "—", "s", "180", "n.s.", "s"]
     # coverage rate: in points
-    assert table_row(page, "Communauté de communes")[:6] == ["73,0", "—", "—", "—", "77,5", "+4,4 pts"]
+    assert table_row(page, "Communauté de communes")[:6] == ["73,0", "—", "—", "—", "77,5", "+4,5 pts"]
     # sport aid: latest year 2022; the rule change of 2022 is a break in the series
     assert "Pas encore de donnée pour 2023 : la dernière année connue est 2022." in page
     assert "<td class=\"evol\">rupture</td>" in page
@@ -228,6 +239,27 @@ def test_key_figures_sum_series_and_say_what_is_missing(page):
     # France Services: Lalbenque sent nothing for 2023
     assert "571" in essentiel and "Pas de donnée en 2023 pour France Services Lalbenque : non compté." in essentiel
     assert "évolution depuis 2019 : rupture" in essentiel  # sport aid
+    assert "évolution depuis 2019 : — (pas de donnée en 2019 pour France Services Limogne)" in essentiel
+
+
+def test_the_detail_of_the_12_17_speaks_of_young_people_and_notes_are_in_words(page):
+    rdvj = page[page.index("Rendez-vous Jeunes, l'accueil des 12-17 ans"):page.index("Accueil des enfants de moins")]
+    assert re.findall(r'<th scope="col">([^<]+)</th>', rdvj[rdvj.index("Détail de"):])[:2] == [
+        "Heures-jeunes", "Jeunes accueillis"]
+    childcare = page[page.index("Accueil des enfants de moins"):page.index('id="axe-2"')]
+    assert ('<p class="note">Le nombre d\'enfants de moins de 3 ans est une estimation : la population municipale '
+            "de chaque commune multipliée par la part des moins de 3 ans retenue par l'observatoire."
+            '<sup class="renvoi">1</sup></p>') in html.unescape(childcare)
+    assert "<li>Source : Part des moins de 3 ans : hypothèse de l'observatoire : 2,70 %</li>" in html.unescape(childcare)
+    assert "ref.communes_population" not in page and ".csv" not in page
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: the page without its style, tags and attributes."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style\b.*?</style>", "", page, flags=re.S)))
+
+
+SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
 def test_axes_titles_ctg_and_axis_without_indicator(page):

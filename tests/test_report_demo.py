@@ -70,3 +70,13 @@ def test_annexes_show_every_reconciled_figure_and_the_load_quality(page):
     assert table_row(annexes, "Pointages des accueils de loisirs (Pocketo)")[4:8] == [
         "33 562", "31 879", "32", "1 643"]
     assert "moins de 5 personnes ou foyers n'est jamais publié" in page
+
+
+def test_the_visible_text_names_no_table_column_or_file(page):
+    from test_report import SNAKE_CASE, visible_text
+
+    text = visible_text(page)
+    assert SNAKE_CASE.findall(text) == [] and ".csv" not in text
+    assert "critères d'accès modifiés en 2022 (rupture de série)" in text
+    assert "labellisée France Services en 2021" in text
+    assert "73,0" in text and "77,5" in text and "+4,5 pts" in text  # from the rounded figures shown

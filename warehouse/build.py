@@ -33,7 +33,7 @@ from typing import IO
 
 import duckdb
 
-from warehouse.db import private_temp_directory
+from warehouse.db import STORAGE_VERSION, private_temp_directory
 
 FULL, PARTIAL = "vide", "copie"
 MIN_FREE_BYTES = 64 * 1024 * 1024  # below this, a failed build is removed rather than kept
@@ -217,12 +217,13 @@ def recover_if_idle(published: Path) -> str | None:
 
 
 def compact(path: Path) -> Path:
-    """Rewrite a database into a new file: rows deleted from the copy leave no bytes behind."""
+    """Rewrite a database into a new file: rows deleted from the copy leave no bytes behind.
+    The new file keeps the storage version DuckDB 1.x reads (warehouse/db.py)."""
     target = path.with_name(path.name + ".compacte")
     remove_database(target)
     with duckdb.connect() as con:
         con.execute("ATTACH ? AS source (READ_ONLY)", [str(path)])
-        con.execute("ATTACH ? AS cible", [str(target)])
+        con.execute(f"ATTACH ? AS cible (STORAGE_VERSION '{STORAGE_VERSION}')", [str(target)])
         con.execute("COPY FROM DATABASE source TO cible")
     return target
 

@@ -20,6 +20,10 @@ from warehouse import SQL_DIR
 # stays flat whatever the size of the input.
 MEMORY_LIMIT = "1GB"
 TEMP_PREFIX = "observatoire-duckdb-"  # then the process id
+# The storage format of every file the pipeline creates: DuckDB 2.0 writes its own format by
+# default, which DuckDB 1.x (DBeaver's and R's drivers, an older CLI) refuses to open. With this
+# version, DuckDB 1.4 and later read the published warehouse (tests/test_duckdb1.py).
+STORAGE_VERSION = "v1.4.0"
 
 
 @cache
@@ -61,7 +65,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), config={
-        "temp_directory": str(private_temp_directory()), "memory_limit": MEMORY_LIMIT})
+        "temp_directory": str(private_temp_directory()), "memory_limit": MEMORY_LIMIT,
+        "storage_compatibility_version": STORAGE_VERSION})
     con.execute("SET enable_progress_bar = false")  # a connection's own setting, not the database's
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
     return con

@@ -28,55 +28,79 @@ class Expectation:
     description: str   # French, shown in the report
 
 
-def key_expectations(key: list[str]) -> list[Expectation]:
+def column_labels(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The French labels of a public table's columns (ref.catalogue), to write the checks in words."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ref' "
+                       "AND table_name = 'catalogue'").fetchone()[0]:
+        return {}
+    return dict(con.execute("SELECT column_name, libelle FROM ref.catalogue WHERE schema_name = 'public' "
+                            "AND table_name = ? AND column_name IS NOT NULL", [table]).fetchall())
+
+
+def in_text(label: str) -> str:
+    """A label inside a sentence: « Année » becomes « année », an acronym stays as it is."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def enumeration(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} et {words[-1]}"
+
+
+def key_expectations(key: list[str], labels: dict[str, str] | None = None) -> list[Expectation]:
     """One row per key (the key columns and ``secret`` are NOT NULL in their DDL)."""
     if not key:
         return []
+    named = enumeration([in_text((labels or {}).get(column, column)) for column in key])
     if len(key) == 1:
-        return [Expectation("ExpectColumnValuesToBeUnique", {"column": key[0]}, f"{key[0]} est unique")]
+        return [Expectation("ExpectColumnValuesToBeUnique", {"column": key[0]}, f"une seule ligne par {named}")]
     return [Expectation("ExpectCompoundColumnsToBeUnique", {"column_list": key},
-                        f"une seule ligne par ({', '.join(key)})")]
+                        f"une seule ligne par {named}")]
 
 
-def range_expectations(columns: list[tuple[str, str]], measures: set[str], last_year: int) -> list[Expectation]:
+def range_expectations(columns: list[tuple[str, str]], measures: set[str], last_year: int,
+                       labels: dict[str, str] | None = None) -> list[Expectation]:
     """Years and months in range; ``measures`` never negative."""
     found = []
     for name, sql_type in columns:
         if name == "annee":
             found.append(Expectation("ExpectColumnValuesToBeBetween",
                                      {"column": name, "min_value": FIRST_YEAR, "max_value": last_year},
-                                     f"année entre {FIRST_YEAR} et {last_year}"))
+                                     f"l'année est comprise entre {FIRST_YEAR} et {last_year}"))
         elif name == "mois":
             found.append(Expectation("ExpectColumnValuesToBeBetween",
-                                     {"column": name, "min_value": 1, "max_value": 12}, "mois de 1 à 12"))
+                                     {"column": name, "min_value": 1, "max_value": 12},
+                                     "le mois est compris entre 1 et 12"))
         elif name in measures:
             found.append(Expectation("ExpectColumnValuesToBeBetween", {"column": name, "min_value": 0},
-                                     f"{name} n'est jamais négatif"))
+                                     f"aucune valeur négative dans « {(labels or {}).get(name, name)} »"))
     return found
 
 
-def secrecy_expectations(rule: TableRule, threshold: int) -> list[Expectation]:
+def secrecy_expectations(rule: TableRule, threshold: int, labels: dict[str, str] | None = None) -> list[Expectation]:
     """No count of persons from 1 to threshold - 1 is visible."""
     small = list(range(1, threshold))
     return [Expectation("ExpectColumnValuesToNotBeInSet", {"column": count, "value_set": small},
-                        f"secret statistique : aucun {count} visible de 1 à {threshold - 1}")
+                        f"secret statistique : aucune valeur de 1 à {threshold - 1} visible dans "
+                        f"« {(labels or {}).get(count, count)} »")
             for count in rule.comptes if small]
 
 
 def table_expectations(con: duckdb.DuckDBPyConnection, table: str, rules: dict[str, TableRule],
                        threshold: int, last_year: int) -> list[Expectation]:
     columns = table_columns(con, "public", table)
-    found = key_expectations(table_key(con, "public", table))
+    labels = column_labels(con, table)
+    found = key_expectations(table_key(con, "public", table), labels)
     if table in indicator_tables(con):
         rule = rules.get(table, TableRule())
         expected = [name for name, _ in table_columns(con, "indicateurs", table)] + ["secret"]
         found.append(Expectation("ExpectTableColumnsToMatchOrderedList", {"column_list": expected},
                                  "les colonnes de la table d'indicateurs, dans l'ordre, puis secret"))
         measures = {*rule.comptes, *(d for figures in rule.comptes.values() for d in figures)}
-        found += range_expectations(columns, measures, last_year)
-        found += secrecy_expectations(rule, threshold)
+        found += range_expectations(columns, measures, last_year, labels)
+        found += secrecy_expectations(rule, threshold, labels)
     else:  # the quality tables: their counts
-        found += range_expectations(columns, {n for n, t in columns if field_type(t) == "integer"}, last_year)
+        found += range_expectations(columns, {n for n, t in columns if field_type(t) == "integer"}, last_year,
+                                    labels)
     return found
 
 

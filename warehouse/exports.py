@@ -6,6 +6,9 @@ Each public table is written three times into a folder:
 - ``excel/<t>.csv``: for French Excel: Windows-1252, semicolon separator, decimal comma,
   ``oui``/``non``, Windows line ends (a character outside Windows-1252 becomes its closest
   ASCII form, else ``?``; the other two files keep it);
+- ``excel/<t>.xlsx``: a workbook with typed cells (warehouse/workbooks.py);
+in the two files of ``excel/``, a text starting with ``=``, ``+``, ``-`` or ``@`` is neutralised
+(a leading apostrophe) so that a spreadsheet never runs it as a formula;
 and ``datapackage.json`` (Frictionless Data Package, written here without the frictionless
 library) describes every file and column with the labels of ``ref.catalogue``, and the columns
 of an indicator table with the value constraints of its declaration (warehouse/tables.py). A
@@ -17,6 +20,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import os
 import shutil
 import unicodedata
 from pathlib import Path
@@ -25,17 +29,31 @@ import duckdb
 
 from sources.discovery import sha256_of
 from sources.referential import read_ref
+from warehouse.db import sql_text
 from warehouse.secrecy import table_columns, table_key
 from warehouse.tables import Column, declared_indicators, reference_values
+from warehouse.workbooks import FORMULA_STARTS, export_workbook
 
 EXCEL_ENCODING = "windows-1252"
+LICENCES = {  # OBSERVATOIRE_LICENCE: one of these names (default etalab-2.0)
+    "etalab-2.0": {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
+                   "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
+    "odbl-1.0": {"name": "ODbL-1.0", "title": "Open Database License (ODbL) 1.0",
+                 "path": "https://opendatacommons.org/licenses/odbl/1-0/"},
+    "cc-by-4.0": {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                  "path": "https://creativecommons.org/licenses/by/4.0/"},
+}
+DEFAULT_LICENCE = "etalab-2.0"
+PRODUCER = "Communauté de communes du Pays de Lalbenque-Limogne"  # OBSERVATOIRE_PRODUCTEUR
 TRUE_FALSE = {"csv": (["true"], ["false"]), "excel": (["oui"], ["non"])}
 LINE_ENDS = {"csv": "\n", "excel": "\r\n"}
-FORMATS = {  # folder: (file suffix, format, media type)
-    "parquet": (".parquet", "parquet", "application/vnd.apache.parquet"),
-    "csv": (".csv", "csv", "text/csv"),
-    "excel": (".csv", "csv", "text/csv"),
+FORMATS = {  # kind: (folder, file suffix, format, media type)
+    "parquet": ("parquet", ".parquet", "parquet", "application/vnd.apache.parquet"),
+    "csv": ("csv", ".csv", "csv", "text/csv"),
+    "excel": ("excel", ".csv", "csv", "text/csv"),
+    "xlsx": ("excel", ".xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
+DESCRIBED_AS_FILES = ("parquet", "xlsx")  # their columns are those of the CSV resources
 
 
 def closest_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
@@ -69,6 +87,10 @@ def excel_cell(column: str, sql_type: str) -> str:
         return f"replace(CAST({column} AS VARCHAR), '.', ',') AS {column}"
     if kind == "boolean":
         return f"CASE WHEN {column} THEN 'oui' WHEN NOT {column} THEN 'non' END AS {column}"
+    if sql_type == "VARCHAR":
+        starts = ", ".join(sql_text(start) for start in FORMULA_STARTS)
+        return (f"CASE WHEN left({column}, 1) IN ({starts}) THEN {sql_text(chr(39))} || {column} "
+                f"ELSE {column} END AS {column}")
     return column
 
 
@@ -77,8 +99,8 @@ def ordered_select(con: duckdb.DuckDBPyConnection, table: str, cells: list[str])
     return f"SELECT {', '.join(cells)} FROM public.{table} ORDER BY {', '.join(key) if key else 'ALL'}"
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> None:
-    """The three files of one public table."""
+def write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path, about: dict, threshold: int) -> None:
+    """The four files of one public table."""
     columns = table_columns(con, "public", table)
     plain = ordered_select(con, table, [name for name, _ in columns])
     con.execute(f"COPY ({plain}) TO ? (FORMAT parquet)", [str(folder / "parquet" / f"{table}.parquet")])
@@ -91,6 +113,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> Non
             excel.open("w", encoding=EXCEL_ENCODING, errors="observatoire_ascii", newline="\r\n") as target:
         shutil.copyfileobj(source, target)  # newline="\r\n": every line end becomes CRLF
     utf8.unlink()
+    export_workbook(con, table, folder / "excel" / f"{table}.xlsx", plain, columns, about, threshold)
 
 
 def descriptions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None], tuple]:
@@ -130,16 +153,16 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
     """One file's description. A Parquet file carries its own column types: it is described as a
     file (Frictionless reads Parquet through pandas, which turns an empty integer into NaN), with
     the columns documented by the CSV resources of the same table."""
-    suffix, file_format, mediatype = FORMATS[kind]
-    path = folder / kind / f"{table}{suffix}"
-    libelle, definition, _, source = about.get((table, None)) or (table, "", None, None)
+    subfolder, suffix, file_format, mediatype = FORMATS[kind]
+    path = folder / subfolder / f"{table}{suffix}"
+    libelle, definition, _, _ = about.get((table, None)) or (table, "", None, None)
     spec = {
-        "name": f"{table}-{kind}", "path": f"{kind}/{table}{suffix}", "title": libelle,
-        "description": definition, "sources": [{"title": source}] if source else [],
+        "name": f"{table}-{kind}", "path": f"{subfolder}/{table}{suffix}", "title": libelle,
+        "description": definition, "sources": [{"title": source} for source in table_sources(about, table)],
         "format": file_format, "mediatype": mediatype, "bytes": path.stat().st_size,
         "hash": f"sha256:{sha256_of(path)}",
     }
-    if kind == "parquet":
+    if kind in DESCRIBED_AS_FILES:
         spec.update(type="file", profile="data-resource")
         spec["description"] += f" Colonnes : celles de la ressource {table}-csv."
         return spec
@@ -154,8 +177,38 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
     return spec
 
 
+def table_sources(about: dict, table: str) -> list[str]:
+    """The sources of a table: its own (services' files), then those of its columns (reference
+    files), each once, in the catalogue's order."""
+    found = [about[(table, None)][3]] if (table, None) in about else []
+    found += [rest[3] for (name, column), rest in about.items() if name == table and column is not None]
+    return list(dict.fromkeys(source for source in found if source))
+
+
+def licence(name: str | None = None) -> dict:
+    """The licence of the published tables: OBSERVATOIRE_LICENCE, else Licence Ouverte 2.0."""
+    chosen = (name or os.environ.get("OBSERVATOIRE_LICENCE") or DEFAULT_LICENCE).lower()
+    if chosen not in LICENCES:
+        raise ValueError(f"OBSERVATOIRE_LICENCE doit être l'une de {', '.join(LICENCES)} (reçu : {chosen!r}).")
+    return LICENCES[chosen]
+
+
+def producer() -> str:
+    """Who publishes the tables: the territory (OBSERVATOIRE_PRODUCTEUR to name another)."""
+    return os.environ.get("OBSERVATOIRE_PRODUCTEUR") or PRODUCER
+
+
+def secrecy_rule(threshold: int) -> str:
+    return (f"Secret statistique : un compte de personnes ou de foyers de 1 à {threshold - 1} n'est pas publié "
+            "(cellule vide, colonne secret vraie), ni les heures, euros, kilos ou taux calculés à partir de "
+            "lui ; quand une seule cellule d'un groupe dont le total est publié est masquée, la plus petite "
+            "suivante l'est aussi (secret secondaire). Chaque cellule masquée est listée dans "
+            "qualite.secret_statistique.")
+
+
 def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) -> dict:
     about = descriptions(con)
+    now = dt.datetime.now(dt.timezone.utc)
     return {
         "profile": "data-package",
         "name": "observatoire-social-lalbenque-limogne",
@@ -164,10 +217,15 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
             "Les tables du schéma public de l'entrepôt, avec le secret statistique appliqué : les "
             f"comptes de personnes ou de foyers de 1 à {threshold - 1} et les chiffres calculés à "
             "partir d'eux sont vides (colonne secret). Chaque table existe en Parquet (parquet/), "
-            "en CSV UTF-8 séparé par des virgules (csv/) et en CSV pour Excel (excel/ : "
-            "Windows-1252, point-virgule, virgule décimale). Rapport de qualité : qualite/resume.html "
-            "(détail Great Expectations : qualite/index.html)."),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "en CSV UTF-8 séparé par des virgules (csv/), en CSV pour Excel (excel/ : "
+            "Windows-1252, point-virgule, virgule décimale) et en classeur Excel (excel/*.xlsx : "
+            "cellules typées, libellés en en-tête, s pour une cellule masquée). Rapport de qualité : qualite/resume.html "
+            "(détail Great Expectations : qualite/index.html). " + secrecy_rule(threshold)),
+        "version": f"{now:%Y.%m.%d}",
+        "created": now.isoformat(timespec="seconds"),
+        "licenses": [licence()],
+        "contributors": [{"title": producer(), "role": "publisher"}],
+        "secret_statistique": {"seuil": threshold, "regle": secrecy_rule(threshold)},
         "resources": [resource(con, table, folder, kind, about)
                       for table in public_tables(con) for kind in FORMATS],
     }
@@ -175,11 +233,12 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
 
 def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) -> list[str]:
     """Write every public table and ``datapackage.json`` into ``folder`` (new, empty or absent)."""
-    for kind in FORMATS:
-        (folder / kind).mkdir(parents=True, exist_ok=True)
+    for subfolder, *_ in FORMATS.values():
+        (folder / subfolder).mkdir(parents=True, exist_ok=True)
     tables = public_tables(con)
+    about = descriptions(con)
     for table in tables:
-        write_table(con, table, folder)
+        write_table(con, table, folder, about, threshold)
     package = datapackage(con, folder, threshold)
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")

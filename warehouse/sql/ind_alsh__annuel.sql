@@ -12,7 +12,7 @@ WITH annuel AS (
     GROUP BY structure_id, annee
 )
 SELECT a.structure_id, a.annee,
-       CAST(a.secondes / 3600 AS DECIMAL(14, 2)) AS heures_enfants,
+       heures_de_secondes(a.secondes) AS heures_enfants,
        a.enfants_distincts, a.jours_ouverture, c.places,
        CAST(a.secondes / 36 / (c.places * a.jours_ouverture * c.heures_ouverture_jour)
             AS DECIMAL(7, 2)) AS taux_occupation

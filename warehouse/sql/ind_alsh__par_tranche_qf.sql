@@ -3,6 +3,6 @@
 INSERT INTO indicateurs.alsh_par_tranche_qf BY NAME
 SELECT structure_id, annee, tranche_qf,
        count(*) AS enfants_distincts,
-       CAST(sum(secondes) / 3600 AS DECIMAL(14, 2)) AS heures_enfants
+       heures_de_secondes(sum(secondes)) AS heures_enfants
 FROM staging.alsh__enfants_annee
 GROUP BY structure_id, annee, tranche_qf;

@@ -5,6 +5,12 @@ CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS indicateurs;
 CREATE SCHEMA IF NOT EXISTS qualite;
 
+-- The one rounding rule of hours (warehouse/catalogue.yaml, heures_enfants): from exact integer
+-- seconds, rounded once, at the end, to the hundredth of an hour, half up. A total is never the
+-- sum of rounded figures: it is rounded from the sum of its seconds.
+CREATE OR REPLACE MACRO heures_de_secondes(secondes) AS
+    CAST(CAST((CAST(secondes AS HUGEINT) * 100 + 1800) // 3600 AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(14, 2));
+
 CREATE TABLE IF NOT EXISTS qualite.journal_chargement (
     source VARCHAR NOT NULL,
     fichier_nom VARCHAR NOT NULL,

@@ -63,7 +63,7 @@ SELECT
     c.structure_id, c.date_presence, c.annee, c.enfant_id, c.famille_id, c.age, a.tranche_age,
     c.code_commune, c.commune_libelle, c.qf, coalesce(q.tranche_qf, 'NR') AS tranche_qf,
     c.regime, c.unite, c.heure_arrivee, c.heure_depart, c.presence,
-    c.secondes, CAST(c.secondes / 3600 AS DECIMAL(8, 2)) AS heures, c.estimee AS heures_estimees,
+    c.secondes, CAST(heures_de_secondes(c.secondes) AS DECIMAL(8, 2)) AS heures, c.estimee AS heures_estimees,
     c.fichier_hash, c.fichier_nom, c.feuille, c.ligne
 FROM comptes c
 LEFT JOIN bandes_qf q ON q.qf = c.qf
