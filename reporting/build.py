@@ -18,6 +18,7 @@ from reporting import data
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
+from warehouse.territory import territory
 
 PACKAGE_DIR = Path(__file__).parent
 CONFIG = yaml.safe_load((PACKAGE_DIR / "rapport.yaml").read_text(encoding="utf-8"))
@@ -289,14 +290,15 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
     """The report's HTML for a year (default: the latest year with data)."""
     data.check_public_layer(con)
     year = report_year(con, year)
-    ctx = Context(con, year, data.labels(con, CONFIG["libelles"]))
+    place = territory(con)
+    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **CONFIG["libelles"]}))
     follow_up_year = data.ctg_follow_up_year(con, year)
     axis_views, tiles = axes(ctx, follow_up_year)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     page = environment.get_template("rapport.html").render(
-        annee=year, annee_reference=ctx.reference, base_minimale=ctx.minimum_base,
+        annee=year, territoire=place, annee_reference=ctx.reference, base_minimale=ctx.minimum_base,
         seuil_secret=secrecy_threshold, genere_le=french_date(today or dt.date.today()),
         style=Markup((PACKAGE_DIR / "templates" / "style.css").read_text(encoding="utf-8")),
         essentiel=tiles, axes=axis_views, annees=ctx.years,

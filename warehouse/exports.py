@@ -27,6 +27,7 @@ from sources.discovery import sha256_of
 from sources.referential import read_ref
 from warehouse.secrecy import table_columns, table_key
 from warehouse.tables import Column, declared_indicators, reference_values
+from warehouse.territory import territory
 
 EXCEL_ENCODING = "windows-1252"
 TRUE_FALSE = {"csv": (["true"], ["false"]), "excel": (["oui"], ["non"])}
@@ -158,8 +159,8 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
     about = descriptions(con)
     return {
         "profile": "data-package",
-        "name": "observatoire-social-lalbenque-limogne",
-        "title": "Observatoire social du Pays de Lalbenque-Limogne : tables publiques",
+        "name": f"observatoire-social-{territory(con).slug}",
+        "title": f"{territory(con).titre} : tables publiques",
         "description": (
             "Les tables du schéma public de l'entrepôt, avec le secret statistique appliqué : les "
             f"comptes de personnes ou de foyers de 1 à {threshold - 1} et les chiffres calculés à "
