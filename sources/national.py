@@ -17,6 +17,10 @@ from pathlib import Path
 from warehouse import PACKAGE_DIR
 
 NATIONAL_DIR = PACKAGE_DIR / "national"
+NATIONAL_VERSION = (NATIONAL_DIR / "VERSION").read_text(encoding="utf-8").strip()
+# the vintage of the populations of the extract (inferred: @etalab/decoupage-administratif 6.0.0
+# carries the figures this project's communes_population.csv labels 2023)
+NATIONAL_POPULATION_YEAR = 2023
 # file of warehouse/national/ -> the ref table it fills (warehouse/sql/ref/national.sql)
 NATIONAL_TABLES = {"communes": "communes_france", "codes_postaux": "codes_postaux",
                    "communes_fusionnees": "communes_fusionnees", "epci": "epci", "epci_membres": "epci_membres"}
