@@ -13,7 +13,8 @@ import yaml
 from sources.national import NATIONAL_POPULATION_YEAR, NATIONAL_VERSION, epci, epci_members, read_national
 from warehouse import PACKAGE_DIR
 
-DEFAULT_REF_DIR = PACKAGE_DIR / "ref"  # the project's own folder: headers and generic files
+DEFAULT_REF_DIR = PACKAGE_DIR / "ref"
+REPORT_DIR = PACKAGE_DIR.parent / "reporting"  # the project's own folder: headers and generic files
 MODEL = yaml.safe_load((PACKAGE_DIR / "territoire_modele.yaml").read_text(encoding="utf-8"))
 
 
@@ -31,6 +32,15 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(handle, fieldnames=header(path.name), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def kept_rows(name: str) -> list[dict]:
+    """The rows of the project's file a template keeps (MODEL["lignes_gardees"])."""
+    kept = MODEL["lignes_gardees"].get(name, [])
+    if not kept:
+        return []
+    with (DEFAULT_REF_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row[header(name)[0]] in kept]
 
 
 def national_files(siren: str) -> dict[str, list[dict]]:
@@ -70,11 +80,25 @@ def readme(siren: str, nom: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_config() -> dict:
+    """The project's report configuration without what names its own structures: the series of
+    every indicator show all the territory's structures, the per-structure tables by commune and
+    the indicators of one structure (MODEL["rapport_sans"]) are left out."""
+    config = yaml.safe_load((REPORT_DIR / "rapport.yaml").read_text(encoding="utf-8"))
+    for axis in config["axes"]:
+        axis["indicateurs"] = [i for i in axis["indicateurs"] if i["id"] not in MODEL["rapport_sans"]]
+        for indicator in axis["indicateurs"]:
+            indicator.get("filtre", {}).pop("structure_id", None)
+    config["communes"] = [c for c in config["communes"] if "structure_id" not in c.get("filtre", {})]
+    return config
+
+
 def init_territory(siren: str, folder: Path) -> Path:
     """Write the reference folder of EPCI ``siren`` into ``folder`` (created; existing files kept
     untouched are refused: the folder must not hold any of the files)."""
     files = national_files(siren)
-    clashes = sorted(name for name in [*files, *MODEL["copie"], *MODEL["modele"]] if (folder / name).exists())
+    names = [*files, *MODEL["copie"], *MODEL["modele"], "rapport.yaml", "README.md"]
+    clashes = sorted(name for name in names if (folder / name).exists())
     if clashes:
         raise FileExistsError(f"{folder} contient déjà {', '.join(clashes)} : choisissez un dossier vide.")
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +107,9 @@ def init_territory(siren: str, folder: Path) -> Path:
     for name in MODEL["copie"]:
         shutil.copyfile(DEFAULT_REF_DIR / name, folder / name)
     for name in MODEL["modele"]:
-        write_csv(folder / name, [])
+        write_csv(folder / name, kept_rows(name))
+    (folder / "rapport.yaml").write_text(
+        "# Le rapport annuel de ce territoire (voir reporting/rapport.yaml du projet pour chaque clé).\n"
+        + yaml.safe_dump(report_config(), allow_unicode=True, sort_keys=False), encoding="utf-8")
     (folder / "README.md").write_text(readme(siren, files["territoire.csv"][0]["nom"]), encoding="utf-8")
     return folder

@@ -18,10 +18,14 @@ from reporting import data
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
+from warehouse import REF_DIR
 from warehouse.territory import territory
 
 PACKAGE_DIR = Path(__file__).parent
-CONFIG = yaml.safe_load((PACKAGE_DIR / "rapport.yaml").read_text(encoding="utf-8"))
+# the territory's own report configuration (rapport.yaml of its reference folder, written by
+# `observatoire territoire init`) when it has one, else the project's
+CONFIG_PATH = next(p for p in (REF_DIR / "rapport.yaml", PACKAGE_DIR / "rapport.yaml") if p.exists())
+CONFIG = yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
 
