@@ -82,14 +82,16 @@ def readme(siren: str, nom: str) -> str:
 
 def report_config() -> dict:
     """The project's report configuration without what names its own structures: the series of
-    every indicator show all the territory's structures, the per-structure tables by commune and
-    the indicators of one structure (MODEL["rapport_sans"]) are left out."""
+    every indicator show all the territory's structures, the per-structure tables by commune,
+    the indicators of one structure (MODEL["rapport_sans"]) and the name of the project's own
+    EPCI code are left out (the report names the territory from ref.territoire)."""
     config = yaml.safe_load((REPORT_DIR / "rapport.yaml").read_text(encoding="utf-8"))
     for axis in config["axes"]:
         axis["indicateurs"] = [i for i in axis["indicateurs"] if i["id"] not in MODEL["rapport_sans"]]
         for indicator in axis["indicateurs"]:
             indicator.get("filtre", {}).pop("structure_id", None)
     config["communes"] = [c for c in config["communes"] if "structure_id" not in c.get("filtre", {})]
+    config["libelles"] = {code: name for code, name in config["libelles"].items() if not code.isdigit()}
     return config
 
 

@@ -88,6 +88,9 @@ def test_another_territory_has_its_own_indicators(cahors_run):
     assert by_commune == [("46007", 1), ("46042", 2), ("46224", 1), ("HORS_CC", 1), ("INCONNUE", 1)]
     assert con.execute("SELECT enfants_distincts FROM indicateurs.alsh_annuel").fetchall() == [(6,)]
     assert con.execute("SELECT nom FROM ref.territoire").fetchall() == [("CA du Grand Cahors",)]
+    warnings = [m for (m,) in con.execute("SELECT message FROM qualite.avertissements WHERE type = 'commune'")
+                .fetchall()]
+    assert len(warnings) == 1 and "« Saint-Denis » non rattachée : commune homonyme" in warnings[0]
 
 
 def test_nothing_of_lalbenque_limogne_in_the_warehouse_or_the_report(cahors_run):
@@ -100,6 +103,8 @@ def test_nothing_of_lalbenque_limogne_in_the_warehouse_or_the_report(cahors_run)
         text = con.execute(f'SELECT lower(string_agg(CAST(t AS VARCHAR), \'|\')) FROM "{schema}"."{table}" t'
                            ).fetchone()[0] or ""
         assert not any(word in text for word in FORBIDDEN), f"{schema}.{table}"
+    assert not any(word in (base / "ref" / "rapport.yaml").read_text(encoding="utf-8").lower()
+                   for word in FORBIDDEN)
     report = next((base / "rapport").glob("*.html")).read_text(encoding="utf-8")
     assert "<title>Observatoire social : CA du Grand Cahors" in report
     assert not any(word in report.lower() for word in FORBIDDEN)
