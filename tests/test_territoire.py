@@ -68,7 +68,8 @@ def cahors_run(tmp_path_factory):
               encoding="utf-8")
     warehouse = base / "observatoire.duckdb"
     env = {**os.environ, "OBSERVATOIRE_PSEUDO_KEY": TEST_KEY}
-    env.pop("OBSERVATOIRE_REF_DIR", None)
+    for setting in ("OBSERVATOIRE_REF_DIR", "OBSERVATOIRE_EXPORT_DIR"):
+        env.pop(setting, None)
     done = subprocess.run([sys.executable, "-m", "pipelines.cli", "--ref-dir", str(base / "ref"), "refresh",
                            "--raw-dir", str(base / "raw"), "--warehouse", str(warehouse)],
                           env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
@@ -108,3 +109,6 @@ def test_nothing_of_lalbenque_limogne_in_the_warehouse_or_the_report(cahors_run)
     report = next((base / "rapport").glob("*.html")).read_text(encoding="utf-8")
     assert "<title>Observatoire social : CA du Grand Cahors" in report
     assert not any(word in report.lower() for word in FORBIDDEN)
+    package = (base / "exports" / "datapackage.json").read_text(encoding="utf-8")
+    assert "Observatoire social : CA du Grand Cahors : tables publiques" in package
+    assert not any(word in package.lower() for word in FORBIDDEN)
