@@ -18,7 +18,7 @@ from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
 from warehouse.build import read_published, recover_if_idle
 
-DESCRIPTION = ("Entrepôt de l'observatoire social du Pays de Lalbenque-Limogne : actualise l'entrepôt "
+DESCRIPTION = ("Entrepôt de l'observatoire social d'un territoire (EPCI) : actualise l'entrepôt "
                "depuis le dossier de dépôt et écrit le rapport annuel.")
 WRONG_SETTING = 2
 
@@ -101,6 +101,33 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _territory(args: argparse.Namespace) -> int:
+    from pipelines.territory import UnknownEpci, init_territory
+
+    try:
+        folder = init_territory(args.epci, Path(args.dossier))
+    except (UnknownEpci, FileExistsError) as error:
+        print(error, file=sys.stderr)
+        return WRONG_SETTING
+    print(f"Dossier de référence écrit : {folder} (à compléter : voir {folder / 'README.md'}).\n"
+          f"Lancez l'observatoire avec OBSERVATOIRE_REF_DIR={folder} ou --ref-dir {folder}.")
+    return 0
+
+
+def _rerun_with_ref_dir(argv: list[str]) -> int | None:
+    """``--ref-dir DIR``: the command run again in a process whose OBSERVATOIRE_REF_DIR is DIR (the
+    reference folder is read when the warehouse package is imported); None without the option."""
+    import os
+    import subprocess
+
+    if "--ref-dir" not in argv[:-1]:
+        return None
+    at = argv.index("--ref-dir")
+    env = {**os.environ, "OBSERVATOIRE_REF_DIR": os.path.abspath(argv[at + 1])}
+    rest = argv[:at] + argv[at + 2:]
+    return subprocess.call([sys.executable, "-m", "pipelines.cli", *rest], env=env)
+
+
 WAREHOUSE_HELP = "fichier DuckDB de l'entrepôt publié (défaut : OBSERVATOIRE_WAREHOUSE, sinon warehouse/observatoire.duckdb)"
 
 
@@ -108,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog="observatoire", description=DESCRIPTION,
                                      epilog=environment_help(), formatter_class=formatter)
+    parser.add_argument("--ref-dir", metavar="DOSSIER", help="dossier de référence du territoire (défaut : "
+                        "OBSERVATOIRE_REF_DIR, sinon warehouse/ref/)")
     commands = parser.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
     refresh_parser = commands.add_parser(
         "refresh", help="reconstruit l'entrepôt depuis le dossier de dépôt, puis le publie",
@@ -127,12 +156,24 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--sortie", metavar="DOSSIER", help="dossier où écrire le rapport (défaut : "
                                "le dossier rapport/ à côté de l'entrepôt)")
     report_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    territory_parser = commands.add_parser(
+        "territoire", help="prépare le dossier de référence d'un autre territoire (EPCI)",
+        description="Prépare le dossier de référence d'un EPCI : ses communes et leur population (référentiel "
+                    "national), et des modèles vides de ce que seul le territoire connaît (docs/territoire.md).")
+    territory_parser.add_argument("action", choices=["init"], help="init : écrit le dossier")
+    territory_parser.add_argument("--epci", required=True, metavar="SIREN", help="numéro SIREN de l'EPCI")
+    territory_parser.add_argument("--dossier", required=True, metavar="DOSSIER", help="dossier à écrire (vide)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     with french():
         args = build_parser().parse_args(argv)
+    if args.ref_dir is not None and (code := _rerun_with_ref_dir(argv)) is not None:
+        return code
+    if args.command == "territoire":
+        return _territory(args)
     recover_if_idle(settings.warehouse_path(args.warehouse))  # a publication a crash interrupted
     return _report(args) if args.command == "rapport" else _refresh(args)
 

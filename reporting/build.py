@@ -18,9 +18,14 @@ from reporting import data
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
+from warehouse import REF_DIR
+from warehouse.territory import territory
 
 PACKAGE_DIR = Path(__file__).parent
-CONFIG = yaml.safe_load((PACKAGE_DIR / "rapport.yaml").read_text(encoding="utf-8"))
+# the territory's own report configuration (rapport.yaml of its reference folder, written by
+# `observatoire territoire init`) when it has one, else the project's
+CONFIG_PATH = next(p for p in (REF_DIR / "rapport.yaml", PACKAGE_DIR / "rapport.yaml") if p.exists())
+CONFIG = yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
 
@@ -303,14 +308,15 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
     """The report's HTML for a year (default: the latest year with data)."""
     data.check_public_layer(con)
     year = report_year(con, year)
-    ctx = Context(con, year, data.labels(con, CONFIG["libelles"]))
+    place = territory(con)
+    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **CONFIG["libelles"]}))
     follow_up_year = data.ctg_follow_up_year(con, year)
     axis_views, tiles = axes(ctx, follow_up_year)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     page = environment.get_template("rapport.html").render(
-        annee=year, annee_reference=ctx.reference, base_minimale=ctx.minimum_base,
+        annee=year, territoire=place, annee_reference=ctx.reference, base_minimale=ctx.minimum_base,
         seuil_secret=secrecy_threshold, genere_le=french_date(today or dt.date.today()),
         style=Markup((PACKAGE_DIR / "templates" / "style.css").read_text(encoding="utf-8")),
         essentiel=tiles, axes=axis_views, annees=ctx.years,

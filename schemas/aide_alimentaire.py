@@ -36,6 +36,7 @@ AideAlimentairePassages = pa.DataFrameSchema(
         "annee": year(),
         "foyer_id": pa.Column(str, pa.Check.str_matches(HASH_32)),
         "code_commune": code_commune(),
+        "dans_territoire": pa.Column(bool),
         "commune_libelle": pa.Column(str, nullable=True),
         "composition": pa.Column(str, pa.Check.isin(COMPOSITIONS), nullable=True),
         "nb_adultes": integer(1, MAX_PERSONS),

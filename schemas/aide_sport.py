@@ -35,6 +35,7 @@ AideSportAides = pa.DataFrameSchema(
         "tranche_age": one_of_ref("aide_sport_tranches_age", "tranche_age"),
         "sexe": pa.Column(str, pa.Check.isin(["F", "M"]), nullable=True),
         "code_commune": code_commune(),
+        "dans_territoire": pa.Column(bool),
         "commune_libelle": pa.Column(str, nullable=True),
         "qf": pa.Column(float, pa.Check.ge(0), nullable=True),
         "tranche_qf": tranche_qf(),

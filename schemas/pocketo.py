@@ -14,6 +14,7 @@ PocketoPresences = pa.DataFrameSchema(
         "age": integer(2, 18),
         "tranche_age": one_of_ref("tranches_age", "tranche_age"),
         "code_commune": code_commune(),
+        "dans_territoire": pa.Column(bool),
         "commune_libelle": pa.Column(str, nullable=True),
         "qf": pa.Column(float, pa.Check.ge(0), nullable=True),
         "tranche_qf": one_of_ref("tranches_qf", "tranche_qf"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from sources.national import National, national
 from sources.parsing import Parsed, fold, is_blank
 from sources.typos import guess
 from warehouse import REF_DIR
@@ -29,44 +31,94 @@ def commune_key(label: str) -> str:
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
+@dataclass(frozen=True)
+class Territory:
+    names: dict[str, str]  # the territory's own spellings (communes.csv, communes_alias.csv) -> code
+    members: frozenset[str]
+    departements: frozenset[str]
+
+
 @cache
-def _commune_index() -> dict[str, str]:
+def _territory() -> Territory:
     communes = read_ref("communes")
-    members = {row["code_commune"] for row in communes if row["membre_cc"] == "true"}
-    index = {commune_key(row["nom"]): row["code_commune"] for row in communes}
-    index.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias")})
-    return {key: (code if code in members else HORS_CC) for key, code in index.items()}
+    names = {commune_key(row["nom"]): row["code_commune"] for row in communes}
+    names.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias")})
+    members = frozenset(row["code_commune"] for row in communes if row["membre_cc"] == "true")
+    departements = _national().departements
+    return Territory(names, members, frozenset(departements.get(code, code[:2]) for code in members))
 
 
-@cache
-def _member_names() -> dict[str, str]:
-    return {row["code_commune"]: row["nom"] for row in read_ref("communes") if row["membre_cc"] == "true"}
+def _national() -> National:
+    return national(commune_key)
+
+
+def _hints(raw: str) -> tuple[set[str], set[str]]:
+    """The postcodes and départements written around a name ("46230 Lalbenque", "Lalbenque (46)")."""
+    numbers = [word for word in fold(raw).split() if word.isdigit()]
+    return {n for n in numbers if len(n) == 5}, {n for n in numbers if len(n) in (2, 3)}
+
+
+def _narrow(candidates: frozenset[str], raw: str) -> frozenset[str]:
+    """The candidates matching the postcode, then the département written with the name, then
+    the territory's members, then its départements, each step only when it keeps one at least."""
+    nat, territory = _national(), _territory()
+    postcodes, departements = _hints(raw)
+    tests = (lambda code: bool(nat.postcodes.get(code, frozenset()) & postcodes) if postcodes else None,
+             lambda code: nat.departements.get(code) in departements if departements else None,
+             lambda code: code in territory.members,
+             lambda code: nat.departements.get(code) in territory.departements)
+    for test in tests:
+        if len(candidates) <= 1:
+            break
+        kept = frozenset(code for code in candidates if test(code))
+        candidates = kept or candidates
+    return candidates
+
+
+TYPO, HOMONYM = "faute de frappe", "commune homonyme"
 
 
 @lru_cache(maxsize=16384)
-def _match(raw: str) -> tuple[str, bool]:
-    """(code, whether it was guessed from a one-letter typo of a known name)."""
+def _match(raw: str) -> tuple[str, str | None]:
+    """(current INSEE code or INCONNUE, TYPO when guessed from a one-letter typo of one of the
+    territory's names, HOMONYM when the name stays ambiguous)."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if re.fullmatch(r"\d{5}|2[AB]\d{3}", text):  # an INSEE code, unless it is also a postcode
+        return (INCONNUE if text in _national().postcode_set else _national().codes.get(text, INCONNUE)), None
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
-        return INCONNUE, False
-    key, index = commune_key(raw), _commune_index()
-    if key in index:
-        return index[key], False
-    guessed = guess(key, index)
-    return (guessed, True) if guessed not in (None, HORS_CC) else (HORS_CC, False)
+        return INCONNUE, None
+    key, territory = commune_key(raw), _territory()
+    candidates = _national().names.get(key, frozenset())
+    if key in territory.names:
+        candidates = candidates | {territory.names[key]}
+    candidates = _narrow(candidates, raw)
+    if len(candidates) == 1:
+        return next(iter(candidates)), None
+    if candidates:
+        return INCONNUE, HOMONYM
+    guessed = guess(key, {k: code for k, code in territory.names.items() if code in territory.members})
+    return (guessed, TYPO) if guessed else (INCONNUE, None)
 
 
 def resolve_commune(raw: str) -> Parsed:
-    """INSEE code of a member commune, HORS_CC for any other place, INCONNUE if unreadable. A
-    one-letter typo of one member commune's name is read as it (see :func:`typo_warning`)."""
+    """The current INSEE code of the French commune written (a name in any case, with or
+    without accents, "St" for "Saint", with its postcode or département; an INSEE code; a
+    commune déléguée or associée, read as its commune nouvelle), INCONNUE if unreadable,
+    unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
+    :func:`typo_warning`)."""
     return _match(raw)[0], None
 
 
 def typo_warning(raw: str) -> str | None:
-    """The warning for a commune read through a typo of its name, None for any other text."""
-    code, guessed = _match(raw)
-    if not guessed:
-        return None
-    return f"commune « {raw.strip()} » lue comme {_member_names()[code]} (faute de frappe ?)"
+    """The warning for a commune read through a typo of its name, or left INCONNUE as a
+    homonym; None for any other text."""
+    code, flag = _match(raw)
+    if flag == TYPO:
+        return f"commune « {raw.strip()} » lue comme {_national().noms[code]} (faute de frappe ?)"
+    if flag == HOMONYM:
+        return (f"commune « {raw.strip()} » non rattachée : {HOMONYM} (plusieurs communes de "
+                "France portent ce nom ; précisez le code postal ou le département)")
+    return None
 
 
 COMMUNE_WARNING = "commune"  # the type of these warnings in qualite.avertissements

@@ -816,17 +816,18 @@ def test_staging_commune_codes(con):
     expected = {
         (F2, 2): "46173",       # Limogne
         (F2, 3): "46105",       # Flaujac-Pujols
-        (F2, 11): "HORS_CC",    # Fontanes
+        (F2, 11): "46109",      # Fontanes, outside the CC (HORS_CC in the indicators)
         (F2, 13): "46148",      # Lalbenque
         (F2, 14): "46082",      # Cremps (absent row, still staged)
         (F3, 7): "INCONNUE",    # spaces only
-        (F4, 10): "HORS_CC",    # Fontanes
+        (F4, 10): "46109",      # Fontanes
         (loaded_f5, 2): "46082",  # " Cremps "
         (loaded_f5, 3): "INCONNUE",  # "NC"
     }
     for k, code in expected.items():
         assert str(rows[k]["code_commune"]) == code, f"{k}: {rows[k]['code_commune']} != {code}"
-    assert "fontanes" in _norm(rows[(F2, 11)]["commune_libelle"]), "raw label kept for HORS_CC"
+    assert "fontanes" in _norm(rows[(F2, 11)]["commune_libelle"]), "raw label kept"
+    assert str(rows[(F2, 11)]["dans_territoire"]) == "False" and str(rows[(F2, 2)]["dans_territoire"]) == "True"
 
 
 # --------------------------------------------------------------------------------------------

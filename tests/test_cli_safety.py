@@ -44,7 +44,7 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
 def test_help_is_french_and_lists_the_environment_variables(capsys):
     code, out, _ = run_main(capsys, "--help")
     assert code == 0
-    assert out.startswith("utilisation : observatoire [-h] COMMANDE ...\n\nEntrepôt de l'observatoire social")
+    assert out.startswith("utilisation : observatoire [-h] [--ref-dir DOSSIER] COMMANDE ...\n\nEntrepôt de l'observatoire social")
     assert "affiche cette aide et s'arrête" in out and "``" not in out and "usage" not in out
     assert "  OBSERVATOIRE_WAREHOUSE     entrepôt publié (défaut : warehouse/observatoire.duckdb)" in out
     assert all(f"  {name} " in out for name in ("OBSERVATOIRE_RAW_DIR", "OBSERVATOIRE_EXPORT_DIR",
@@ -55,7 +55,7 @@ def test_help_is_french_and_lists_the_environment_variables(capsys):
 
 def test_argparse_errors_are_french(capsys):
     assert run_main(capsys, "refresh", "--inconnu")[2] == (
-        "utilisation : observatoire [-h] COMMANDE ...\nobservatoire : erreur : arguments inconnus : --inconnu\n")
+        "utilisation : observatoire [-h] [--ref-dir DOSSIER] COMMANDE ...\nobservatoire : erreur : arguments inconnus : --inconnu\n")
     assert run_main(capsys)[2].endswith("observatoire : erreur : ces arguments sont obligatoires : COMMANDE\n")
     code, _, err = run_main(capsys, "rapport", "--annee", "deux")
     assert code == 2 and err.endswith("erreur : option --annee : valeur invalide (int attendu) : 'deux'\n")

@@ -29,6 +29,8 @@ def small_public(tmp_path):
                 "libelle VARCHAR, definition VARCHAR, unite VARCHAR, source VARCHAR)")
     con.execute("INSERT INTO ref.catalogue VALUES ('public', 'aide', NULL, 'Aide', 'Une aide.', NULL, 'registres'), "
                 "('public', 'aide', 'poids_kg', 'Poids distribué', 'Kilogrammes.', 'kilogrammes', NULL)")
+    con.execute("CREATE TABLE ref.territoire AS SELECT '200023737' AS code_territoire, "
+                "'CA du Grand Cahors' AS nom, 'Observatoire social du Grand Cahors' AS titre")
     yield con
     con.close()
 
@@ -72,8 +74,7 @@ def test_the_datapackage_says_licence_version_producer_sources_and_secrecy(small
     package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"] == [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
                                     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}]
-    assert package["contributors"] == [{"title": "Communauté de communes du Pays de Lalbenque-Limogne",
-                                        "role": "publisher"}]
+    assert package["contributors"] == [{"title": "CA du Grand Cahors", "role": "publisher"}]
     assert package["version"] == package["created"][:10].replace("-", ".")
     assert package["secret_statistique"]["seuil"] == 5
     assert package["secret_statistique"]["regle"].startswith("Secret statistique : un compte de personnes ou "

@@ -18,7 +18,7 @@ from sources import france_services
 from sources.parsing import (category_parser, parse_date, parse_identifier, parse_integer,
                              parse_label, parse_number, parse_time)
 from sources.reading import ReadStats
-from sources.referential import HORS_CC, resolve_commune, typo_warning
+from sources.referential import INCONNUE, resolve_commune, typo_warning
 from sources.spec import load_spec, spec_names
 from sources.typos import guess, one_slip_apart
 
@@ -244,8 +244,10 @@ def test_a_mistyped_month_is_read_with_a_warning_and_an_unknown_column_is_report
     ("46230 Lalbenque", "46148"), ("Lalbenque 46230", "46148"), ("LALBENQUE (46)", "46148"),
     ("Lalbenqeu", "46148"), ("Lalbenqu", "46148"), ("Limogne-en-Quercyy", "46173"),
     ("46260 LIMOGNE", "46173"), ("Varaira", "46328"),
-    ("Fontanes", HORS_CC), ("Fontane", HORS_CC), ("46230 Cieurac", HORS_CC), ("Cahors", HORS_CC),
-    ("Bac", HORS_CC),  # "Bach" is too short to guess
+    # outside the territory: the commune's own code (indicators count it as HORS_CC); a typo is
+    # only guessed for the territory's members
+    ("Fontanes", "46109"), ("Fontane", INCONNUE), ("46230 Cieurac", "46070"), ("Cahors", "46042"),
+    ("Bac", INCONNUE),  # "Bach" is too short to guess
 ])
 def test_communes_with_postcode_department_or_typo(raw, code):
     assert resolve_commune(raw) == (code, None)

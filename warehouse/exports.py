@@ -32,6 +32,7 @@ from sources.referential import read_ref
 from warehouse.db import sql_text
 from warehouse.secrecy import table_columns, table_key
 from warehouse.tables import Column, declared_indicators, reference_values
+from warehouse.territory import territory
 from warehouse.workbooks import FORMULA_STARTS, export_workbook
 
 EXCEL_ENCODING = "windows-1252"
@@ -44,7 +45,6 @@ LICENCES = {  # OBSERVATOIRE_LICENCE: one of these names (default etalab-2.0)
                   "path": "https://creativecommons.org/licenses/by/4.0/"},
 }
 DEFAULT_LICENCE = "etalab-2.0"
-PRODUCER = "Communauté de communes du Pays de Lalbenque-Limogne"  # OBSERVATOIRE_PRODUCTEUR
 TRUE_FALSE = {"csv": (["true"], ["false"]), "excel": (["oui"], ["non"])}
 LINE_ENDS = {"csv": "\n", "excel": "\r\n"}
 FORMATS = {  # kind: (folder, file suffix, format, media type)
@@ -193,9 +193,9 @@ def licence(name: str | None = None) -> dict:
     return LICENCES[chosen]
 
 
-def producer() -> str:
+def producer(con: duckdb.DuckDBPyConnection) -> str:
     """Who publishes the tables: the territory (OBSERVATOIRE_PRODUCTEUR to name another)."""
-    return os.environ.get("OBSERVATOIRE_PRODUCTEUR") or PRODUCER
+    return os.environ.get("OBSERVATOIRE_PRODUCTEUR") or territory(con).nom
 
 
 def secrecy_rule(threshold: int) -> str:
@@ -211,8 +211,8 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
     now = dt.datetime.now(dt.timezone.utc)
     return {
         "profile": "data-package",
-        "name": "observatoire-social-lalbenque-limogne",
-        "title": "Observatoire social du Pays de Lalbenque-Limogne : tables publiques",
+        "name": f"observatoire-social-{territory(con).slug}",
+        "title": f"{territory(con).titre} : tables publiques",
         "description": (
             "Les tables du schéma public de l'entrepôt, avec le secret statistique appliqué : les "
             f"comptes de personnes ou de foyers de 1 à {threshold - 1} et les chiffres calculés à "
@@ -224,7 +224,7 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
         "version": f"{now:%Y.%m.%d}",
         "created": now.isoformat(timespec="seconds"),
         "licenses": [licence()],
-        "contributors": [{"title": producer(), "role": "publisher"}],
+        "contributors": [{"title": producer(con), "role": "publisher"}],
         "secret_statistique": {"seuil": threshold, "regle": secrecy_rule(threshold)},
         "resources": [resource(con, table, folder, kind, about)
                       for table in public_tables(con) for kind in FORMATS],

@@ -1,20 +1,31 @@
 """Load the project's reference CSV files into the ``ref`` schema.
 
 Each ``warehouse/ref/<table>.csv`` fills ``ref.<table>``, whose types are declared in one of
-the files of ``warehouse/sql/ref/`` (one per service, ``communs.sql`` for the shared ones).
+the files of ``warehouse/sql/ref/`` (one per service, ``communs.sql`` for the shared ones). The
+national commune reference (``warehouse/national/*.csv.gz``) fills the tables of ``national.sql``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
+from sources.national import NATIONAL_DIR, NATIONAL_TABLES
 from warehouse import REF_DIR, SQL_DIR
 from warehouse.db import transaction
 
 
+def ref_sources() -> dict[str, Path]:
+    """Every reference table and the file that fills it: one per CSV file of the reference folder,
+    one per file of the national commune reference."""
+    sources = {path.stem: path for path in REF_DIR.glob("*.csv")}
+    sources.update({table: NATIONAL_DIR / f"{name}.csv.gz" for name, table in NATIONAL_TABLES.items()})
+    return dict(sorted(sources.items()))
+
+
 def ref_tables() -> list[str]:
-    """Every reference table, one per CSV file in warehouse/ref/."""
-    return sorted(path.stem for path in REF_DIR.glob("*.csv"))
+    return list(ref_sources())
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -23,8 +34,8 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     with transaction(con):
         for ddl in sorted((SQL_DIR / "ref").glob("*.sql")):
             con.execute(ddl.read_text(encoding="utf-8"))
-        for table in ref_tables():
-            path = (REF_DIR / f"{table}.csv").as_posix()
+        for table, csv_path in ref_sources().items():
+            path = csv_path.as_posix()
             con.execute(
                 f"INSERT INTO ref.{table} BY NAME SELECT * FROM "
                 "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"')",

@@ -9,7 +9,7 @@ SELECT structure_id, annee, foyer_id,
        first(nb_adultes ORDER BY personnes DESC, date_passage DESC) AS adultes,
        first(nb_enfants ORDER BY personnes DESC, date_passage DESC) AS enfants,
        coalesce(
-           first(code_commune ORDER BY date_passage DESC) FILTER (WHERE code_commune <> 'INCONNUE'),
+           first(commune_indicateur(code_commune, dans_territoire) ORDER BY date_passage DESC) FILTER (WHERE code_commune <> 'INCONNUE'),
            'INCONNUE') AS code_commune,
        count(*) AS passages,
        sum(poids_kg) AS poids_kg

@@ -5,7 +5,7 @@ CREATE OR REPLACE VIEW staging.aide_sport__beneficiaires_annee AS
 SELECT annee, personne_id,
        count(*) AS aides,
        sum(montant) AS montant_total,
-       first(code_commune ORDER BY date_attribution DESC, fichier_nom DESC, ligne DESC) AS code_commune,
+       first(commune_indicateur(code_commune, dans_territoire) ORDER BY date_attribution DESC, fichier_nom DESC, ligne DESC) AS code_commune,
        first(tranche_age ORDER BY date_attribution DESC, fichier_nom DESC, ligne DESC) AS tranche_age,
        coalesce(
            first(tranche_qf ORDER BY date_attribution DESC, fichier_nom DESC, ligne DESC)

@@ -4,7 +4,7 @@
 CREATE OR REPLACE VIEW staging.alsh__enfants_annee AS
 SELECT structure_id, annee, enfant_id,
        sum(secondes) AS secondes,
-       first(code_commune ORDER BY date_presence DESC, fichier_nom DESC, ligne DESC) AS code_commune,
+       first(commune_indicateur(code_commune, dans_territoire) ORDER BY date_presence DESC, fichier_nom DESC, ligne DESC) AS code_commune,
        coalesce(
            first(tranche_qf ORDER BY date_presence DESC, fichier_nom DESC, ligne DESC)
                FILTER (WHERE qf IS NOT NULL),

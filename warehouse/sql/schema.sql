@@ -11,6 +11,12 @@ CREATE SCHEMA IF NOT EXISTS qualite;
 CREATE OR REPLACE MACRO heures_de_secondes(secondes) AS
     CAST(CAST((CAST(secondes AS HUGEINT) * 100 + 1800) // 3600 AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(14, 2));
 
+-- The commune a resident is counted in by the indicator tables: staging keeps the INSEE code of
+-- any French commune and whether it is in the territory; indicators group every commune outside
+-- the territory as HORS_CC (INCONNUE stays INCONNUE).
+CREATE OR REPLACE MACRO commune_indicateur(code_commune, dans_territoire) AS
+    CASE WHEN dans_territoire OR code_commune = 'INCONNUE' THEN code_commune ELSE 'HORS_CC' END;
+
 CREATE TABLE IF NOT EXISTS qualite.journal_chargement (
     source VARCHAR NOT NULL,
     fichier_nom VARCHAR NOT NULL,

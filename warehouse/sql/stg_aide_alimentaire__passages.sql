@@ -13,6 +13,7 @@ CREATE OR REPLACE TABLE staging.aide_alimentaire__passages (
     annee INTEGER NOT NULL,
     foyer_id VARCHAR NOT NULL,
     code_commune VARCHAR NOT NULL,
+    dans_territoire BOOLEAN NOT NULL,
     commune_libelle VARCHAR,
     composition VARCHAR,
     nb_adultes INTEGER NOT NULL,
@@ -33,7 +34,9 @@ WITH orientations AS (
 )
 SELECT
     g.structure_id, g.date_passage, year(g.date_passage) AS annee, g.foyer_id,
-    g.code_commune, g.commune_libelle, g.composition,
+    g.code_commune,
+    coalesce(g.code_commune IN (SELECT code_commune FROM ref.communes WHERE membre_cc), false) AS dans_territoire,
+    g.commune_libelle, g.composition,
     g.nb_adultes, coalesce(g.nb_enfants, 0) AS nb_enfants,
     g.nb_adultes + coalesce(g.nb_enfants, 0) AS personnes,
     CASE WHEN g.orientation IS NOT NULL THEN coalesce(o.orientation, 'autre') END AS orientation,

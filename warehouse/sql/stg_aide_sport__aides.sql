@@ -12,6 +12,7 @@ CREATE OR REPLACE TABLE staging.aide_sport__aides (
     tranche_age VARCHAR NOT NULL,
     sexe VARCHAR,
     code_commune VARCHAR NOT NULL,
+    dans_territoire BOOLEAN NOT NULL,
     commune_libelle VARCHAR,
     qf DECIMAL(14, 2),
     tranche_qf VARCHAR NOT NULL,
@@ -46,7 +47,9 @@ bandes_age AS (
 )
 SELECT
     g.date_attribution, year(g.date_attribution) AS annee, g.personne_id, g.famille_id,
-    g.age, a.tranche_age, g.sexe, g.code_commune, g.commune_libelle, g.qf,
+    g.age, a.tranche_age, g.sexe, g.code_commune,
+    coalesce(g.code_commune IN (SELECT code_commune FROM ref.communes WHERE membre_cc), false) AS dans_territoire,
+    g.commune_libelle, g.qf,
     coalesce(r.tranche_qf, 'NR') AS tranche_qf, g.club, g.discipline, g.cout_licence, g.montant,
     CASE
         WHEN NOT r.eligible THEN 0

@@ -11,6 +11,7 @@ CREATE OR REPLACE TABLE staging.pocketo__presences (
     age INTEGER,
     tranche_age VARCHAR,
     code_commune VARCHAR NOT NULL,
+    dans_territoire BOOLEAN NOT NULL,
     commune_libelle VARCHAR,
     qf DECIMAL(14, 2),
     tranche_qf VARCHAR NOT NULL,
@@ -61,7 +62,9 @@ comptes AS (
 )
 SELECT
     c.structure_id, c.date_presence, c.annee, c.enfant_id, c.famille_id, c.age, a.tranche_age,
-    c.code_commune, c.commune_libelle, c.qf, coalesce(q.tranche_qf, 'NR') AS tranche_qf,
+    c.code_commune,
+    coalesce(c.code_commune IN (SELECT code_commune FROM ref.communes WHERE membre_cc), false) AS dans_territoire,
+    c.commune_libelle, c.qf, coalesce(q.tranche_qf, 'NR') AS tranche_qf,
     c.regime, c.unite, c.heure_arrivee, c.heure_depart, c.presence,
     c.secondes, CAST(heures_de_secondes(c.secondes) AS DECIMAL(8, 2)) AS heures, c.estimee AS heures_estimees,
     c.fichier_hash, c.fichier_nom, c.feuille, c.ligne

@@ -27,3 +27,8 @@ CREATE OR REPLACE TABLE ref.chiffres_publies (
     source VARCHAR NOT NULL, indicateur VARCHAR NOT NULL, structure_id VARCHAR, annee INTEGER NOT NULL,
     valeur DECIMAL(14, 2) NOT NULL, unite VARCHAR NOT NULL, tolerance DECIMAL(14, 2) NOT NULL, note VARCHAR
 );
+-- The territory the observatoire is run for (territoire.csv, one row): its name in the report,
+-- the catalogue and the datapackage.
+CREATE OR REPLACE TABLE ref.territoire (
+    code_territoire VARCHAR PRIMARY KEY, nom VARCHAR NOT NULL, titre VARCHAR NOT NULL
+);
