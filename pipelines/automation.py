@@ -9,9 +9,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import START_TAG
-from warehouse.build import PARTIAL
-from pipelines import settings
 from sources.spec import load_spec, spec_names
+from warehouse import settings
+from warehouse.build import PARTIAL
+from warehouse.guard import drop_folder_problem
 
 actualisation = dg.define_asset_job(
     "actualisation", selection=dg.AssetSelection.all(),
@@ -47,7 +48,7 @@ def changed_sources(raw_dir: Path, cursor: str | None) -> tuple[list[str], str]:
            "changé (ajouté, corrigé, supprimé) et tout ce qui en dépend.")
 def depot_sensor(context: dg.SensorEvaluationContext):
     raw_dir = settings.raw_dir()
-    if problem := settings.drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
+    if problem := drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
         return dg.SkipReason(f"{problem} : aucune actualisation.")  # the daemon logs it
     changed, cursor = changed_sources(raw_dir, context.cursor)
     if not changed:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
 from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
+from warehouse import settings
 from warehouse.build import read_published, recover_if_idle
+from warehouse.guard import missing_drop_folder
 
 DESCRIPTION = ("Entrepôt de l'observatoire social du Pays de Lalbenque-Limogne : actualise l'entrepôt "
                "depuis le dossier de dépôt et écrit le rapport annuel.")
@@ -53,7 +54,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
         print(f"Génération des données de démonstration dans {raw_dir}")
         generate_all(raw_dir)
-    if problem := settings.missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
+    if problem := missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
         print(f"{problem} : vérifiez le chemin (--raw-dir ou OBSERVATOIRE_RAW_DIR). Rien n'a été publié.",
               file=sys.stderr)
         return WRONG_SETTING

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
+from warehouse import settings
 
 STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
 SECRECY_TYPES = {"primaire": "primaires", "derive": "dérivées", "secondaire": "secondaires"}

@@ -1,4 +1,7 @@
-"""Resolve free-text communes and structure labels through the project's reference data."""
+"""Resolve free-text communes and structure labels through the project's reference data.
+
+The reference folder is the settings' (warehouse/settings.py), read when a parser is asked
+for: every cache below is keyed by that folder, never frozen at import time."""
 
 from __future__ import annotations
 
@@ -10,15 +13,16 @@ from pathlib import Path
 
 from sources.parsing import Parsed, fold, is_blank
 from sources.typos import guess
-from warehouse import REF_DIR
+from warehouse import settings
 
 HORS_CC = "HORS_CC"
 INCONNUE = "INCONNUE"
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 
 
-def read_ref(name: str, ref_dir: Path = REF_DIR) -> list[dict[str, str]]:
-    with (ref_dir / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+def read_ref(name: str, ref_dir: Path | None = None) -> list[dict[str, str]]:
+    """The rows of a reference file (default folder: the settings', read now)."""
+    with ((ref_dir or settings.ref_dir()) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -30,43 +34,51 @@ def commune_key(label: str) -> str:
 
 
 @cache
-def _commune_index() -> dict[str, str]:
-    communes = read_ref("communes")
+def _commune_index(ref_dir: Path) -> dict[str, str]:
+    communes = read_ref("communes", ref_dir)
     members = {row["code_commune"] for row in communes if row["membre_cc"] == "true"}
     index = {commune_key(row["nom"]): row["code_commune"] for row in communes}
-    index.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias")})
+    index.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias", ref_dir)})
     return {key: (code if code in members else HORS_CC) for key, code in index.items()}
 
 
 @cache
-def _member_names() -> dict[str, str]:
-    return {row["code_commune"]: row["nom"] for row in read_ref("communes") if row["membre_cc"] == "true"}
+def _member_names(ref_dir: Path) -> dict[str, str]:
+    return {row["code_commune"]: row["nom"] for row in read_ref("communes", ref_dir)
+            if row["membre_cc"] == "true"}
 
 
 @lru_cache(maxsize=16384)
-def _match(raw: str) -> tuple[str, bool]:
+def _match(raw: str, ref_dir: Path) -> tuple[str, bool]:
     """(code, whether it was guessed from a one-letter typo of a known name)."""
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
         return INCONNUE, False
-    key, index = commune_key(raw), _commune_index()
+    key, index = commune_key(raw), _commune_index(ref_dir)
     if key in index:
         return index[key], False
     guessed = guess(key, index)
     return (guessed, True) if guessed not in (None, HORS_CC) else (HORS_CC, False)
 
 
+@cache
+def commune_parser(ref_dir: Path) -> Callable[[str], Parsed]:
+    """The commune resolver of a reference folder (see :func:`resolve_commune`)."""
+    return lambda raw: (_match(raw, ref_dir)[0], None)
+
+
 def resolve_commune(raw: str) -> Parsed:
     """INSEE code of a member commune, HORS_CC for any other place, INCONNUE if unreadable. A
     one-letter typo of one member commune's name is read as it (see :func:`typo_warning`)."""
-    return _match(raw)[0], None
+    return commune_parser(settings.ref_dir())(raw)
 
 
 def typo_warning(raw: str) -> str | None:
     """The warning for a commune read through a typo of its name, None for any other text."""
-    code, guessed = _match(raw)
+    ref_dir = settings.ref_dir()
+    code, guessed = _match(raw, ref_dir)
     if not guessed:
         return None
-    return f"commune « {raw.strip()} » lue comme {_member_names()[code]} (faute de frappe ?)"
+    return f"commune « {raw.strip()} » lue comme {_member_names(ref_dir)[code]} (faute de frappe ?)"
 
 
 COMMUNE_WARNING = "commune"  # the type of these warnings in qualite.avertissements
@@ -96,14 +108,19 @@ def write_commune_warnings(con, spec) -> None:
         GROUP BY s.fichier_nom, s.feuille, c.message""", [column.label])
 
 
+def structure_parser(source: str, ref_dir: Path | None = None) -> Callable[[str], Parsed]:
+    """The structure resolver of a source (default folder: the settings', read now)."""
+    return _structure_parser(source, ref_dir or settings.ref_dir())
+
+
 @cache
-def structure_parser(source: str) -> Callable[[str], Parsed]:
+def _structure_parser(source: str, ref_dir: Path) -> Callable[[str], Parsed]:
     aliases = {
         fold(row["alias"]): row["structure_id"]
-        for row in read_ref("structures_alias")
+        for row in read_ref("structures_alias", ref_dir)
         if row["source"] == source
     }
-    aliases.update({fold(row["structure_id"]): row["structure_id"] for row in read_ref("structures")})
+    aliases.update({fold(row["structure_id"]): row["structure_id"] for row in read_ref("structures", ref_dir)})
 
     @lru_cache(maxsize=4096)
     def parse(raw: str) -> Parsed:

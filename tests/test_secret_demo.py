@@ -6,7 +6,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines import settings
+from warehouse import settings
 from warehouse.secrecy import indicator_tables, load_rules, table_columns, table_key
 
 RULES = load_rules()

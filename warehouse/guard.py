@@ -16,6 +16,20 @@ import duckdb
 ACCEPT_OPTION = "--accepter-baisse"
 
 
+def missing_drop_folder(folder: Path) -> str | None:
+    """Why a drop folder cannot be read at all (French, no final stop); None when it exists."""
+    return None if folder.is_dir() else f"Le dossier de dépôt {folder} n'existe pas"
+
+
+def drop_folder_problem(folder: Path) -> str | None:
+    """Why the sensor must not refresh from a drop folder: missing, or holding no file."""
+    if problem := missing_drop_folder(folder):
+        return problem
+    if not any(path.is_file() for path in folder.rglob("*")):
+        return f"Le dossier de dépôt {folder} ne contient aucun fichier"
+    return None
+
+
 @dataclass(frozen=True)
 class Loaded:
     files: int  # files read (loaded or rejected; not the ignored ones)

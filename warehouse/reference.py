@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse import REF_DIR, SQL_DIR
+from warehouse import SQL_DIR, settings
 from warehouse.db import transaction
 
 
 def ref_tables() -> list[str]:
-    """Every reference table, one per CSV file in warehouse/ref/."""
-    return sorted(path.stem for path in REF_DIR.glob("*.csv"))
+    """Every reference table, one per CSV file of the reference folder (warehouse/ref/)."""
+    return sorted(path.stem for path in settings.ref_dir().glob("*.csv"))
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)create every ref table and fill it from its CSV; returns the row counts."""
-    counts = {}
+    counts, ref_dir = {}, settings.ref_dir()
     with transaction(con):
         for ddl in sorted((SQL_DIR / "ref").glob("*.sql")):
             con.execute(ddl.read_text(encoding="utf-8"))
         for table in ref_tables():
-            path = (REF_DIR / f"{table}.csv").as_posix()
+            path = (ref_dir / f"{table}.csv").as_posix()
             con.execute(
                 f"INSERT INTO ref.{table} BY NAME SELECT * FROM "
                 "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"')",
