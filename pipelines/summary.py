@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import settings
+from warehouse.db import table_exists
 
 STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
 SECRECY_TYPES = {"primaire": "primaires", "derive": "dérivées", "secondaire": "secondaires"}
@@ -57,8 +58,7 @@ def _reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _secrecy(con: duckdb.DuckDBPyConnection, published: bool) -> list[str]:
     """Masked cells of the public layer, and where the exports are when this build is published."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
-                       "AND table_name = 'secret_statistique'").fetchone()[0]:
+    if not table_exists(con, "qualite", "secret_statistique"):
         return []
     counts = dict(con.execute("SELECT type, count(*) FROM qualite.secret_statistique GROUP BY type").fetchall())
     threshold = con.execute("SELECT max(seuil) FROM qualite.secret_statistique").fetchone()[0]

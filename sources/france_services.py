@@ -38,10 +38,10 @@ from openpyxl.utils import get_column_letter
 from sources import reading
 from sources.parsing import fold, header_key, is_blank, parse_integer
 from sources.reading import HEADER_SEARCH_ROWS, FileRejected, ReadStats, Record, records
-from sources.referential import read_ref
 from sources.spec import SourceSpec, load_spec
 from sources.typos import guess
 from warehouse import settings
+from warehouse.reference import read_ref
 
 SPEC = load_spec("france_services")
 WARNING_TYPE = "total"

@@ -5,7 +5,6 @@ for: every cache below is keyed by that folder, never frozen at import time."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -14,16 +13,11 @@ from pathlib import Path
 from sources.parsing import Parsed, fold, is_blank
 from sources.typos import guess
 from warehouse import settings
+from warehouse.reference import read_ref
 
 HORS_CC = "HORS_CC"
 INCONNUE = "INCONNUE"
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
-
-
-def read_ref(name: str, ref_dir: Path | None = None) -> list[dict[str, str]]:
-    """The rows of a reference file (default folder: the settings', read now)."""
-    with ((ref_dir or settings.ref_dir()) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def commune_key(label: str) -> str:

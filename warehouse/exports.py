@@ -23,9 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from sources.discovery import sha256_of
-from sources.referential import read_ref
-from warehouse.secrecy import table_columns, table_key
+from warehouse.db import file_sha256, schema_tables, table_columns, table_key
+from warehouse.reference import read_ref
 from warehouse.tables import Column, declared_indicators, reference_values
 
 EXCEL_ENCODING = "windows-1252"
@@ -46,12 +45,6 @@ def closest_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
 
 
 codecs.register_error("observatoire_ascii", closest_ascii)
-
-
-def public_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'public' ORDER BY table_name").fetchall()]
 
 
 def field_type(sql_type: str) -> str:
@@ -137,7 +130,7 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
         "name": f"{table}-{kind}", "path": f"{kind}/{table}{suffix}", "title": libelle,
         "description": definition, "sources": [{"title": source}] if source else [],
         "format": file_format, "mediatype": mediatype, "bytes": path.stat().st_size,
-        "hash": f"sha256:{sha256_of(path)}",
+        "hash": f"sha256:{file_sha256(path)}",
     }
     if kind == "parquet":
         spec.update(type="file", profile="data-resource")
@@ -169,7 +162,7 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
             "(détail Great Expectations : qualite/index.html)."),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "resources": [resource(con, table, folder, kind, about)
-                      for table in public_tables(con) for kind in FORMATS],
+                      for table in schema_tables(con, "public") for kind in FORMATS],
     }
 
 
@@ -177,7 +170,7 @@ def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) 
     """Write every public table and ``datapackage.json`` into ``folder`` (new, empty or absent)."""
     for kind in FORMATS:
         (folder / kind).mkdir(parents=True, exist_ok=True)
-    tables = public_tables(con)
+    tables = schema_tables(con, "public")
     for table in tables:
         write_table(con, table, folder)
     package = datapackage(con, folder, threshold)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import table_exists
+
 ACCEPT_OPTION = "--accepter-baisse"
 
 
@@ -42,8 +44,7 @@ def _n(value: int) -> str:
 
 def loaded_counts(con: duckdb.DuckDBPyConnection) -> dict[str, Loaded]:
     """Files and loaded rows per source, from the load log of a warehouse (none: no log)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
-                       "AND table_name = 'journal_chargement'").fetchone()[0]:
+    if not table_exists(con, "qualite", "journal_chargement"):
         return {}
     return {source: Loaded(files, int(rows or 0)) for source, files, rows in con.execute(
         "SELECT source, count(*) FILTER (WHERE statut <> 'ignoré'), sum(lignes_chargees) "

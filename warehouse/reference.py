@@ -6,10 +6,19 @@ the files of ``warehouse/sql/ref/`` (one per service, ``communs.sql`` for the sh
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 
 from warehouse import SQL_DIR, settings
 from warehouse.db import transaction
+
+
+def read_ref(name: str, ref_dir: Path | None = None) -> list[dict[str, str]]:
+    """The rows of a reference file (default folder: the settings', read now)."""
+    with ((ref_dir or settings.ref_dir()) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def ref_tables() -> list[str]:
