@@ -14,7 +14,7 @@ from warehouse.catalogue import write_catalogue
 from warehouse.secrecy import load_rules, publish_indicators, publish_load_log, publish_reconciliation
 
 # The load log is written when each source's staging is built.
-STAGING_KEYS = [dg.AssetKey(f"stg_{spec.name}__{spec.table}") for spec in SOURCES]
+STAGING_KEYS = [dg.AssetKey(spec.asset("stg")) for spec in SOURCES]
 SQL_ASSET_KEYS = [table.asset for table in DECLARED]
 
 

@@ -57,7 +57,7 @@ def depot_sensor(context: dg.SensorEvaluationContext):
     run_key = hashlib.sha256(cursor.encode()).hexdigest()[:16]
     if not settings.warehouse_path().exists():  # nothing to start from: build everything
         return dg.RunRequest(run_key=run_key)
-    raw_assets = [dg.AssetKey(f"raw_{name}__{load_spec(name).table}") for name in changed]
+    raw_assets = [dg.AssetKey(load_spec(name).asset("raw")) for name in changed]
     selection = dg.AssetSelection.assets(*raw_assets).downstream()
     return dg.RunRequest(
         run_key=run_key,
