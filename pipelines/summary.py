@@ -9,7 +9,6 @@ import duckdb
 from warehouse import settings
 from warehouse.db import table_exists
 
-STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
 SECRECY_TYPES = {"primaire": "primaires", "derive": "dérivées", "secondaire": "secondaires"}
 
 
@@ -70,8 +69,9 @@ def _secrecy(con: duckdb.DuckDBPyConnection, published: bool) -> list[str]:
                 f"{_n(counts.get(t, 0))} {label}" for t, label in SECRECY_TYPES.items()) +
             f") : voir qualite.secret_statistique{exports}.")
     if counts.get("non_classe"):
-        line += (f"\n  ATTENTION {_n(counts['non_classe'])} cellule(s) de colonnes absentes de "
-                 "warehouse/secret.yaml, non publiées : classez ces colonnes.")
+        line += (f"\n  ATTENTION {_n(counts['non_classe'])} cellule(s) de colonnes sans classe de secret, "
+                 "non publiées : classez ces colonnes dans la déclaration de leur table "
+                 "(warehouse/indicateurs/<service>.yaml, `secret` de chaque colonne).")
     return [line]
 
 

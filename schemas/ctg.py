@@ -118,7 +118,6 @@ RefCtgSuivi = pa.DataFrameSchema(
 
 # The indicator tables: their declaration (warehouse/indicateurs/ctg.yaml), and for the
 # synthesis the rule below.
-CtgSuivi = declared_schema("indicateurs.ctg_suivi")
 
 
 def _statuses_add_up(frame):

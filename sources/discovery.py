@@ -25,10 +25,6 @@ class RawFile:
     ignored: str | None = None  # why the file is not read (not a table, a link not followed)
     size: int = 0
 
-    @property
-    def should_read(self) -> bool:
-        return self.ignored is None and self.duplicate_of is None
-
 
 def display_name(relative: Path) -> str:
     """A file's name as every table and message shows it: valid UTF-8, whatever bytes the name
