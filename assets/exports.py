@@ -13,7 +13,6 @@ import dagster as dg
 
 from assets.public import PUBLIC_KEYS, catalogue
 from assets.resources import WarehouseResource
-from pipelines import settings
 from warehouse.exports import build_exports
 from warehouse.expectations import validate_public
 from warehouse.secrecy import load_rules
@@ -29,7 +28,7 @@ def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     folder = warehouse.exports_build_path
     shutil.rmtree(folder, ignore_errors=True)
     with warehouse.connect() as con:
-        tables = build_exports(con, folder, settings.secret_threshold())
+        tables = build_exports(con, folder, warehouse.secret_threshold)
     return dg.MaterializeResult(metadata={"tables": len(tables), "dossier_publie": str(warehouse.published_exports)})
 
 
@@ -39,7 +38,7 @@ def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def public_expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     report = warehouse.exports_build_path / REPORT
     with warehouse.connect() as con:
-        failures = validate_public(con, load_rules(), settings.secret_threshold(), report)
+        failures = validate_public(con, load_rules(), warehouse.secret_threshold, report)
     return dg.AssetCheckResult(
         passed=not failures,
         metadata={"echecs": len(failures), "detail": dg.MetadataValue.text("\n".join(failures) or "aucun"),

@@ -20,6 +20,7 @@ from assets.resources import WarehouseResource
 from assets.sources import SOURCES, schema_result
 from schemas.declared import table_schema
 from warehouse.db import read_sql, transaction
+from warehouse.names import REF, parts, qualified_table, ref_asset
 from warehouse.tables import REFERENCE, DeclarationError, Table, load_tables
 
 DECLARED = load_tables()
@@ -46,7 +47,7 @@ def run_sql_asset(con, asset_name: str, tables: tuple[Table, ...] = DECLARED) ->
 
 def producers(tables: tuple[Table, ...] = DECLARED) -> dict[str, str]:
     """The asset writing each table that SQL assets may read (besides ref.<t>: ref__<t>)."""
-    found = {spec.staging_table: f"stg_{spec.name}__{spec.table}" for spec in SOURCES}
+    found = {spec.staging_table: spec.asset("stg") for spec in SOURCES}
     return found | {table.qualified: table.asset for table in tables}
 
 
@@ -59,17 +60,18 @@ def checked_refs(table: Table) -> set[str]:
     """The reference tables whose values a column must take (``ref:`` checks of its pandera check)."""
     if table.schema != "indicateurs":
         return set()
-    return {f"ref.{REFERENCE.match(c.checks['ref'])['table']}" for c in table.columns if "ref" in c.checks}
+    return {qualified_table(REF, None, REFERENCE.match(c.checks["ref"])["table"])
+            for c in table.columns if "ref" in c.checks}
 
 
 def dependencies(table: Table, tables: tuple[Table, ...] = DECLARED) -> list[str]:
     """The assets an SQL asset reads: what its SQL names, and the ref tables its checks use."""
     written = producers(tables)
     read = (tables_read_by(read_sql(table.asset)) | checked_refs(table)) - {table.qualified}
-    unknown = sorted(name for name in read if not name.startswith("ref.") and name not in written)
+    unknown = sorted(name for name in read if not name.startswith(f"{REF}.") and name not in written)
     if unknown:
         raise DeclarationError(f"{table.asset} lit {unknown}, qu'aucun actif n'écrit")
-    return sorted(f"ref__{name[4:]}" if name.startswith("ref.") else written[name] for name in read)
+    return sorted(ref_asset(name) if name.startswith(f"{REF}.") else written[name] for name in read)
 
 
 def schema_of(table: Table) -> pa.DataFrameSchema:
@@ -81,7 +83,7 @@ def schema_of(table: Table) -> pa.DataFrameSchema:
 
 def sql_assets(table: Table, tables: tuple[Table, ...] = DECLARED) -> list:
     name, target = table.asset, table.qualified
-    service = name.split("_", 1)[1].split("__")[0]
+    service = parts(name)[1]
 
     @dg.asset(name=name, deps=dependencies(table, tables), group_name=service, kinds={"duckdb", "sql"},
               description=f"{target}, calculée par warehouse/sql/{name}.sql.")

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 from assets.resources import WarehouseResource
 from assets.sources import check_result
 from schemas import ctg, petite_enfance, validate_table
+from warehouse.names import ref_asset
 
 REF_SCHEMAS = [
     petite_enfance.RefPetiteEnfanceNomenclature,
@@ -28,7 +29,7 @@ def ref_check(schema: pa.DataFrameSchema) -> dg.AssetChecksDefinition:
     table = schema.name
     name = table.removeprefix("ref.")
 
-    @dg.asset_check(asset=f"ref__{name}", name="schema_pandera", blocking=True,
+    @dg.asset_check(asset=ref_asset(table), name="schema_pandera", blocking=True,
                     description=f"Format de warehouse/ref/{name}.csv (docs/petite_enfance_ctg.md).")
     def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:

@@ -10,12 +10,11 @@ from assets.indicators import DECLARED, INDICATOR_KEYS
 from assets.reference import REF_KEYS
 from assets.resources import WarehouseResource
 from assets.sources import SOURCES
-from pipelines import settings
 from warehouse.catalogue import write_catalogue
 from warehouse.secrecy import load_rules, publish_indicators, publish_load_log, publish_reconciliation
 
 # The load log is written when each source's staging is built.
-STAGING_KEYS = [dg.AssetKey(f"stg_{spec.name}__{spec.table}") for spec in SOURCES]
+STAGING_KEYS = [dg.AssetKey(spec.asset("stg")) for spec in SOURCES]
 SQL_ASSET_KEYS = [table.asset for table in DECLARED]
 
 
@@ -24,7 +23,7 @@ SQL_ASSET_KEYS = [table.asset for table in DECLARED]
           "(règles : la déclaration de chaque table, warehouse/indicateurs/*.yaml ; cellules masquées : "
           "qualite.secret_statistique).")
 def public_indicators(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    threshold = settings.secret_threshold()
+    threshold = warehouse.secret_threshold
     with warehouse.connect() as con:
         masked = publish_indicators(con, load_rules(), threshold)
     return dg.MaterializeResult(metadata={"seuil": threshold, "tables": len(masked),
@@ -38,7 +37,7 @@ def public_indicators(warehouse: WarehouseResource) -> dg.MaterializeResult:
           "cellule masquée (public.rapprochement).")
 def public_reconciliation(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        masked = publish_reconciliation(con, settings.secret_threshold())
+        masked = publish_reconciliation(con, warehouse.secret_threshold)
     return dg.MaterializeResult(metadata={"chiffres_masques": masked})
 
 

@@ -3,9 +3,10 @@
 import dagster as dg
 
 from assets.resources import WarehouseResource
+from warehouse.names import ref_asset
 from warehouse.reference import load_reference, ref_tables
 
-REF_KEYS = [dg.AssetKey(f"ref__{table}") for table in ref_tables()]
+REF_KEYS = [dg.AssetKey(ref_asset(table)) for table in ref_tables()]
 
 
 @dg.multi_asset(
@@ -17,4 +18,4 @@ def reference(warehouse: WarehouseResource):
     with warehouse.connect() as con:
         counts = load_reference(con)
     for table, count in counts.items():
-        yield dg.MaterializeResult(asset_key=f"ref__{table}", metadata={"lignes": count})
+        yield dg.MaterializeResult(asset_key=ref_asset(table), metadata={"lignes": count})

@@ -12,8 +12,8 @@ import dagster as dg
 import duckdb
 
 from assets.resources import WarehouseResource
-from pipelines.settings import secret_threshold
-from reporting import report_dir, write_report
+from reporting import write_report
+from warehouse.settings import report_dir
 
 
 @dg.asset(name="rapport", deps=["publication"], group_name="publication",
@@ -22,7 +22,7 @@ from reporting import report_dir, write_report
           "publique, écrit dans le dossier rapport/ à côté de l'entrepôt publié.")
 def rapport(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
-        files = write_report(con, report_dir(warehouse.published_path), secret_threshold())
+        files = write_report(con, report_dir(warehouse.published_path), warehouse.secret_threshold)
     if files.warning:
         context.log.warning(files.warning)
         print(files.warning, file=sys.stderr)  # a refresh from the command line shows it too

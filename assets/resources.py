@@ -19,7 +19,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field, PrivateAttr
 
-from pipelines import settings
+from warehouse import settings
 from warehouse.build import FULL, Build, BuildError
 from warehouse.db import connect
 
@@ -35,6 +35,9 @@ class WarehouseResource(dg.ConfigurableResource):
                             "OBSERVATOIRE_EXPORT_DIR, sinon exports/ à côté de l'entrepôt).")
     accepter_baisse: bool = Field(default=False, description="Publier même quand une source a perdu "
                                   "tous ses fichiers ou plus de la moitié de ses lignes chargées.")
+    seuil_secret: int | None = Field(default=None, description="Seuil du secret statistique : les "
+                                     "comptes de 1 à ce seuil moins un sont masqués (défaut : "
+                                     "OBSERVATOIRE_SEUIL_SECRET, sinon 5).")
 
     _build: Build | None = PrivateAttr(default=None)
 
@@ -49,6 +52,11 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def raw_path(self) -> Path:
         return Path(self.raw_dir)
+
+    @property
+    def secret_threshold(self) -> int:
+        """The secrecy threshold of this run: the field, else the settings (read when asked)."""
+        return self.seuil_secret if self.seuil_secret is not None else settings.secret_threshold()
 
     @property
     def published_exports(self) -> Path:

@@ -22,6 +22,7 @@ from sources.referential import write_commune_warnings
 from sources.spec import SourceSpec, load_spec, spec_names
 from warehouse.checks import staged_rows_without_log, unaccounted_files
 from warehouse.db import read_sql
+from warehouse.names import ref_asset
 
 SOURCES = [load_spec(name) for name in spec_names()]
 
@@ -29,11 +30,11 @@ SOURCES = [load_spec(name) for name in spec_names()]
 def ref_keys_read_by(spec: SourceSpec) -> list[dg.AssetKey]:
     """The ref assets the source's SQL reads (staging, warnings, row rules): a broken ref table
     blocks only what uses it."""
-    sql = [read_sql(f"stg_{spec.name}__{spec.table}")]
+    sql = [read_sql(spec.asset("stg"))]
     sql += [read_sql(spec.warnings_sql)] if spec.warnings_sql else []
     sql += [f"{rule.valid} {rule.reason} {rule.value}" for rule in spec.rules]
     tables = sorted(set(re.findall(r"\bref\.(\w+)", " ".join(sql))))
-    return [dg.AssetKey(f"ref__{table}") for table in tables]
+    return [dg.AssetKey(ref_asset(table)) for table in tables]
 
 
 def reader_of(spec: SourceSpec) -> reading.Reader:
@@ -65,8 +66,7 @@ def schema_result(con, table: str, schema) -> dg.AssetCheckResult:
 
 
 def source_assets(spec: SourceSpec) -> list:
-    raw_name = f"raw_{spec.name}__{spec.table}"
-    stg_name = f"stg_{spec.name}__{spec.table}"
+    raw_name, stg_name = spec.asset("raw"), spec.asset("stg")
 
     @dg.asset(name=raw_name, group_name=spec.name, kinds={"duckdb"},
               description=f"Fichiers bruts de {spec.folder}/ lus, typés et pseudonymisés.")

@@ -30,8 +30,9 @@ import openpyxl
 import pyarrow as pa
 
 from demo.pocketo import NOMS, PRENOMS
+from warehouse.settings import DEFAULT_REF_DIR
 
-REF_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "ref"
+REF_DIR = DEFAULT_REF_DIR  # the project's own reference data, copied and extended
 FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2023, 12, 31)
 BIRTH_FIRST, BIRTH_DAYS = dt.date(2012, 1, 1), 1461  # born 2012-2015: 3 to 11 years old on every day
 ROWS_PER_CHILD = 25

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from demo import generate_all
-from pipelines.settings import DEMO_RAW_DIR
+from warehouse.settings import DEMO_RAW_DIR
 
 raw_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else DEMO_RAW_DIR
 generate_all(raw_dir)

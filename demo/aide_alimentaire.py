@@ -86,7 +86,6 @@ SITES = {
                            False, (55, 20, 15, 10, 0), SOCIAL_WORKERS, (6.0, 2.5),
                            "E{:03d}"),
 }
-STRUCTURE_ORDER = {sid: k for k, sid in enumerate(SITES)}
 ALIASES = {
     "date": ("Date", "Date de distribution", "Date passage"),
     "structure": ("Structure", "Association", "Lieu de distribution"),

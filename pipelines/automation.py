@@ -9,9 +9,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import START_TAG
-from warehouse.build import PARTIAL
-from pipelines import settings
 from sources.spec import load_spec, spec_names
+from warehouse import settings
+from warehouse.build import PARTIAL
+from warehouse.guard import drop_folder_problem
 
 actualisation = dg.define_asset_job(
     "actualisation", selection=dg.AssetSelection.all(),
@@ -47,7 +48,7 @@ def changed_sources(raw_dir: Path, cursor: str | None) -> tuple[list[str], str]:
            "changé (ajouté, corrigé, supprimé) et tout ce qui en dépend.")
 def depot_sensor(context: dg.SensorEvaluationContext):
     raw_dir = settings.raw_dir()
-    if problem := settings.drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
+    if problem := drop_folder_problem(raw_dir):  # never publish from a vanished or empty folder
         return dg.SkipReason(f"{problem} : aucune actualisation.")  # the daemon logs it
     changed, cursor = changed_sources(raw_dir, context.cursor)
     if not changed:
@@ -56,7 +57,7 @@ def depot_sensor(context: dg.SensorEvaluationContext):
     run_key = hashlib.sha256(cursor.encode()).hexdigest()[:16]
     if not settings.warehouse_path().exists():  # nothing to start from: build everything
         return dg.RunRequest(run_key=run_key)
-    raw_assets = [dg.AssetKey(f"raw_{name}__{load_spec(name).table}") for name in changed]
+    raw_assets = [dg.AssetKey(load_spec(name).asset("raw")) for name in changed]
     selection = dg.AssetSelection.assets(*raw_assets).downstream()
     return dg.RunRequest(
         run_key=run_key,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
 from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
+from warehouse import settings
 from warehouse.build import read_published, recover_if_idle
+from warehouse.guard import missing_drop_folder
 
 DESCRIPTION = ("Entrepôt de l'observatoire social d'un territoire (EPCI) : actualise l'entrepôt "
                "depuis le dossier de dépôt et écrit le rapport annuel.")
@@ -53,7 +53,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
         print(f"Génération des données de démonstration dans {raw_dir}")
         generate_all(raw_dir)
-    if problem := settings.missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
+    if problem := missing_drop_folder(raw_dir):  # an empty one: the drop guard judges
         print(f"{problem} : vérifiez le chemin (--raw-dir ou OBSERVATOIRE_RAW_DIR). Rien n'a été publié.",
               file=sys.stderr)
         return WRONG_SETTING
@@ -105,7 +105,7 @@ def _territory(args: argparse.Namespace) -> int:
     from pipelines.territory import UnknownEpci, init_territory
 
     try:
-        folder = init_territory(args.epci, Path(args.dossier))
+        folder = init_territory(args.epci, settings.absolute(args.dossier))
     except (UnknownEpci, FileExistsError) as error:
         print(error, file=sys.stderr)
         return WRONG_SETTING
@@ -116,16 +116,15 @@ def _territory(args: argparse.Namespace) -> int:
 
 def _rerun_with_ref_dir(argv: list[str]) -> int | None:
     """``--ref-dir DIR``: the command run again in a process whose OBSERVATOIRE_REF_DIR is DIR (the
-    reference folder is read when the warehouse package is imported); None without the option."""
-    import os
+    schemas read their reference lists when imported); None without the option."""
     import subprocess
 
     if "--ref-dir" not in argv[:-1]:
         return None
     at = argv.index("--ref-dir")
-    env = {**os.environ, "OBSERVATOIRE_REF_DIR": os.path.abspath(argv[at + 1])}
     rest = argv[:at] + argv[at + 2:]
-    return subprocess.call([sys.executable, "-m", "pipelines.cli", *rest], env=env)
+    return subprocess.call([sys.executable, "-m", "pipelines.cli", *rest],
+                           env=settings.with_ref_dir(argv[at + 1]))
 
 
 WAREHOUSE_HELP = "fichier DuckDB de l'entrepôt publié (défaut : OBSERVATOIRE_WAREHOUSE, sinon warehouse/observatoire.duckdb)"

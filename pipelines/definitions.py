@@ -8,8 +8,8 @@ import dagster as dg
 
 from assets import ALL_DEFINITIONS
 from assets.resources import WarehouseResource
-from pipelines import settings
 from pipelines.automation import actualisation, actualisation_annuelle, depot_sensor
+from warehouse import settings
 
 defs = dg.Definitions(
     assets=[d for d in ALL_DEFINITIONS if not isinstance(d, dg.AssetChecksDefinition)],

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
+from warehouse import settings
+from warehouse.db import table_exists
 
-STATUSES = ["chargé", "ignoré", "rejeté", "doublon de fichier"]
 SECRECY_TYPES = {"primaire": "primaires", "derive": "dérivées", "secondaire": "secondaires"}
 
 
@@ -57,8 +57,7 @@ def _reconciliation(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _secrecy(con: duckdb.DuckDBPyConnection, published: bool) -> list[str]:
     """Masked cells of the public layer, and where the exports are when this build is published."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
-                       "AND table_name = 'secret_statistique'").fetchone()[0]:
+    if not table_exists(con, "qualite", "secret_statistique"):
         return []
     counts = dict(con.execute("SELECT type, count(*) FROM qualite.secret_statistique GROUP BY type").fetchall())
     threshold = con.execute("SELECT max(seuil) FROM qualite.secret_statistique").fetchone()[0]
@@ -70,8 +69,9 @@ def _secrecy(con: duckdb.DuckDBPyConnection, published: bool) -> list[str]:
                 f"{_n(counts.get(t, 0))} {label}" for t, label in SECRECY_TYPES.items()) +
             f") : voir qualite.secret_statistique{exports}.")
     if counts.get("non_classe"):
-        line += (f"\n  ATTENTION {_n(counts['non_classe'])} cellule(s) de colonnes absentes de "
-                 "warehouse/secret.yaml, non publiées : classez ces colonnes.")
+        line += (f"\n  ATTENTION {_n(counts['non_classe'])} cellule(s) de colonnes sans classe de secret, "
+                 "non publiées : classez ces colonnes dans la déclaration de leur table "
+                 "(warehouse/indicateurs/<service>.yaml, `secret` de chaque colonne).")
     return [line]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from sources.national import NATIONAL_POPULATION_YEAR, NATIONAL_VERSION, epci, epci_members, read_national
+from warehouse.national import NATIONAL_POPULATION_YEAR, NATIONAL_VERSION, epci, epci_members, read_national
 from warehouse import PACKAGE_DIR
 
 DEFAULT_REF_DIR = PACKAGE_DIR / "ref"

@@ -16,20 +16,12 @@ from reporting.build import render, write_atomically
 from reporting.data import applied_threshold
 from reporting.pdf import print_pdf
 
-REPORT_FOLDER = "rapport"
-
-
 @dataclass
 class ReportFiles:
     year: int
     html: Path
     pdf: Path | None
     warning: str | None
-
-
-def report_dir(warehouse: Path) -> Path:
-    """Where the reports of a warehouse go by default: a folder beside it."""
-    return Path(warehouse).parent / REPORT_FOLDER
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out_dir: Path, default_threshold: int,

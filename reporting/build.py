@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -18,14 +19,23 @@ from reporting import data
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
-from warehouse import REF_DIR
+from warehouse import settings
 from warehouse.territory import territory
 
 PACKAGE_DIR = Path(__file__).parent
-# the territory's own report configuration (rapport.yaml of its reference folder, written by
-# `observatoire territoire init`) when it has one, else the project's
-CONFIG_PATH = next(p for p in (REF_DIR / "rapport.yaml", PACKAGE_DIR / "rapport.yaml") if p.exists())
-CONFIG = yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
+
+
+def config() -> dict:
+    """The territory's own report configuration (rapport.yaml of its reference folder, written by
+    `observatoire territoire init`) when it has one, else the project's."""
+    return _config(next(p for p in (settings.ref_dir() / "rapport.yaml", PACKAGE_DIR / "rapport.yaml")
+                        if p.exists()))
+
+
+@cache
+def _config(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]
 
@@ -35,7 +45,7 @@ class UnknownYear(Exception):
 
 
 def column_format(column: str) -> Format:
-    return Format(**CONFIG["formats"].get(column, {}))
+    return Format(**config()["formats"].get(column, {}))
 
 
 def french_date(day: dt.date) -> str:
@@ -83,8 +93,8 @@ class Context:
     con: duckdb.DuckDBPyConnection
     year: int
     labels: data.Labels
-    reference: int = CONFIG["annee_reference"]
-    minimum_base: int = CONFIG["base_minimale"]
+    reference: int = field(default_factory=lambda: config()["annee_reference"])
+    minimum_base: int = field(default_factory=lambda: config()["base_minimale"])
 
     @property
     def years(self) -> list[int]:
@@ -200,7 +210,7 @@ def axes(ctx: Context, follow_up_year: int | None) -> tuple[list[dict], list[Til
     convention, titles = data.ctg_axes(ctx.con)
     actions = data.ctg_actions(ctx.con, follow_up_year) if follow_up_year else []
     views, tiles = [], []
-    for spec in CONFIG["axes"]:
+    for spec in config()["axes"]:
         indicators = []
         for indicator_spec in spec["indicateurs"]:
             view, key = indicator(ctx, indicator_spec)
@@ -234,7 +244,7 @@ def commune_table(ctx: Context) -> dict:
     had nobody: it shows 0.
     """
     columns, values = [], []
-    for spec in CONFIG["communes"]:
+    for spec in config()["communes"]:
         year = data.latest_year(ctx.con, spec["table"], spec.get("filtre"), ctx.year)
         columns.append(spec["entete"] + (f" ({year})" if year and year != ctx.year else ""))
         found = {} if year is None else data.by_commune(
@@ -249,7 +259,7 @@ def commune_table(ctx: Context) -> dict:
             for code, name, population in communes]
     rows += [(ctx.labels.code(code), "", [fmt(found.get(code, ABSENT)) for found, _, fmt in values])
              for code in others]
-    return {"colonnes": columns, "lignes": rows, "note": CONFIG["communes_note"]}
+    return {"colonnes": columns, "lignes": rows, "note": config()["communes_note"]}
 
 
 INDICATOR_NAME = re.compile(r"^(?P<table>\w+)\.(?P<column>\w+)(\[(?P<filter>[^\]]*)\])?$")
@@ -276,7 +286,7 @@ def reconciliation(ctx: Context) -> list[dict]:
 def loading_quality(ctx: Context) -> list[dict]:
     rows = data.loading_quality(ctx.con)
     for row in rows:
-        row["nom"] = CONFIG["sources"].get(row["source"], row["source"])
+        row["nom"] = config()["sources"].get(row["source"], row["source"])
         for column, value in list(row.items()):
             if isinstance(value, int):
                 row[column] = french(Decimal(value))
@@ -284,9 +294,9 @@ def loading_quality(ctx: Context) -> list[dict]:
 
 
 def definitions(ctx: Context) -> list[tuple[str, str, str]]:
-    used = [(s["table"], c) for axis in CONFIG["axes"] for s in axis["indicateurs"]
+    used = [(s["table"], c) for axis in config()["axes"] for s in axis["indicateurs"]
             for c in [s["mesure"], *s.get("detail", [])]]
-    used += [(s["table"], s["colonne"]) for s in CONFIG["communes"]]
+    used += [(s["table"], s["colonne"]) for s in config()["communes"]]
     found = [ctx.labels.definition(table, column) for table, column in used]
     return [entry for entry in dict.fromkeys(found) if entry[1]]
 
@@ -309,7 +319,7 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
     data.check_public_layer(con)
     year = report_year(con, year)
     place = territory(con)
-    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **CONFIG["libelles"]}))
+    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **config()["libelles"]}))
     follow_up_year = data.ctg_follow_up_year(con, year)
     axis_views, tiles = axes(ctx, follow_up_year)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),

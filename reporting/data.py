@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from reporting.numbers import Cell, cell
+from warehouse.db import schema_tables, table_exists
 
 
 class NoPublicLayer(Exception):
@@ -28,18 +29,14 @@ def where(filters: dict, extra: str = "TRUE") -> tuple[str, list]:
 
 
 def check_public_layer(con: duckdb.DuckDBPyConnection) -> None:
-    found = con.execute("SELECT count(*) FROM information_schema.tables "
-                        "WHERE table_schema = 'public'").fetchone()[0]
-    if not found:
+    if not schema_tables(con, "public"):
         raise NoPublicLayer("L'entrepôt n'a pas de couche publique (schéma public) : lancez d'abord "
                             "« observatoire refresh ».")
 
 
 def applied_threshold(con: duckdb.DuckDBPyConnection) -> int | None:
     """The secrecy threshold the warehouse's public layer was built with, as its log says."""
-    logged = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                         "'qualite' AND table_name = 'secret_statistique'").fetchone()[0]
-    if not logged:
+    if not table_exists(con, "qualite", "secret_statistique"):
         return None
     return con.execute("SELECT max(seuil) FROM qualite.secret_statistique").fetchone()[0]
 

@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
-from sources.referential import read_ref
 from sources.spec import FIRST_YEAR, LAST_YEAR
+from warehouse.reference import read_ref
 
 CODE_COMMUNE = r"^(\d{5}|2[AB]\d{3}|HORS_CC|INCONNUE)$"
 INTEGER_CHECK = "entier"  # checks the column's dtype, the same for its distinct values

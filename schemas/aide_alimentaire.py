@@ -4,8 +4,8 @@ import pandera.pandas as pa
 
 from schemas import code_commune, integer, one_of_ref, provenance, year
 from schemas.declared import declared_schema
-from sources.referential import read_ref
 from sources.spec import load_spec
+from warehouse.reference import read_ref
 
 HASH_32 = r"^[0-9a-f]{32}$"
 MAX_PERSONS = 20  # a larger household is quarantined as a typo (sources/specs/aide_alimentaire.yaml)

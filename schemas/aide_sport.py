@@ -5,7 +5,7 @@ import pandera.pandas as pa
 
 from schemas import code_commune, integer, one_of_ref, year
 from schemas.declared import declared_schema
-from sources.referential import read_ref
+from warehouse.reference import read_ref
 
 HASH = r"^[0-9a-f]{32}$"
 NOT_GIVEN = "NR"

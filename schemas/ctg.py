@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from schemas import year
 from schemas.declared import declared_schema
 from schemas.petite_enfance import coded, text
-from sources.referential import read_ref
+from warehouse.reference import read_ref
 
 CONVENTION = r"^\d{4}-\d{4}$"
 PERIOD = r"^\d{4}(-\d{4})?$"
@@ -118,7 +118,6 @@ RefCtgSuivi = pa.DataFrameSchema(
 
 # The indicator tables: their declaration (warehouse/indicateurs/ctg.yaml), and for the
 # synthesis the rule below.
-CtgSuivi = declared_schema("indicateurs.ctg_suivi")
 
 
 def _statuses_add_up(frame):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from schemas import integer
-from sources.referential import read_ref
+from warehouse.reference import read_ref
 from warehouse.tables import Column, Table, declared_table_of, reference_values
 
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")

@@ -8,7 +8,7 @@ import pandera.pandas as pa
 
 from schemas import integer, year
 from schemas.declared import declared_schema
-from sources.referential import read_ref
+from warehouse.reference import read_ref
 
 MAX_PLACES_MICRO_CRECHE = 12  # regulatory ceiling since the reform of August 2021
 MAX_PLACES_PER_CHILDMINDER = 6  # 4 under-3s at a time, up to 6 children by derogation

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from warehouse.db import file_sha256
 
 TABLE_SUFFIXES = frozenset({".csv", ".txt", ".xlsx"})
 NOT_A_TABLE = "pas un fichier de données"
@@ -24,10 +25,6 @@ class RawFile:
     ignored: str | None = None  # why the file is not read (not a table, a link not followed)
     size: int = 0
 
-    @property
-    def should_read(self) -> bool:
-        return self.ignored is None and self.duplicate_of is None
-
 
 def display_name(relative: Path) -> str:
     """A file's name as every table and message shows it: valid UTF-8, whatever bytes the name
@@ -39,15 +36,6 @@ def display_name(relative: Path) -> str:
 def _is_table(path: Path) -> bool:
     hidden = path.name.startswith((".", "~$")) or any(p.startswith(".") for p in path.parts[:-1])
     return not hidden and path.suffix.lower() in TABLE_SUFFIXES
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, read by blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _entries(folder: Path) -> Iterator[Path]:
@@ -93,7 +81,7 @@ def discover(folder: Path) -> list[RawFile]:
     first_by_hash: dict[str, str] = {}
     for path in sorted(paths, key=lambda p: (modified[p], p)):
         name = display_name(path.relative_to(folder))
-        sha = sha256_of(path)
+        sha = file_sha256(path)
         is_table = _is_table(path.relative_to(folder))
         duplicate_of = first_by_hash.setdefault(sha, name) if is_table else None
         found.append(RawFile(path, name, sha, modified[path], is_table,

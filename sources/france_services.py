@@ -38,9 +38,10 @@ from openpyxl.utils import get_column_letter
 from sources import reading
 from sources.parsing import fold, header_key, is_blank, parse_integer
 from sources.reading import HEADER_SEARCH_ROWS, FileRejected, ReadStats, Record, records
-from sources.referential import read_ref
 from sources.spec import SourceSpec, load_spec
 from sources.typos import guess
+from warehouse import settings
+from warehouse.reference import read_ref
 
 SPEC = load_spec("france_services")
 WARNING_TYPE = "total"
@@ -203,11 +204,15 @@ def _site_and_year(table: CounterTable, path: Path, spec: SourceSpec) -> tuple[s
     return site, year
 
 
-@cache
 def _site_aliases(source: str) -> tuple[tuple[str, str, str], ...]:
     """(folded alias, alias, structure_id) of the source's sites, longest first."""
+    return _site_aliases_in(source, settings.ref_dir())
+
+
+@cache
+def _site_aliases_in(source: str, ref_dir: Path) -> tuple[tuple[str, str, str], ...]:
     aliases = [(fold(r["alias"]), r["alias"], r["structure_id"])
-               for r in read_ref("structures_alias") if r["source"] == source]
+               for r in read_ref("structures_alias", ref_dir) if r["source"] == source]
     return tuple(sorted(aliases, key=lambda a: -len(a[0])))
 
 

@@ -31,6 +31,7 @@ from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
 from sources.transform import PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
 from warehouse.db import read_sql, rename_tables, replace_source_rows, sql_text, transaction
+from warehouse.names import qualified_table
 
 CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
 EMPTY = "fichier vide"
@@ -64,10 +65,15 @@ def content_columns(spec: SourceSpec) -> list[str]:
     return [name for name, _ in _raw_columns(spec) if name not in not_content]
 
 
+def raw_table(spec: SourceSpec, what: str, prefix: str = "") -> str:
+    """``raw.<prefix><source>__<what>``: a raw table of the source (``anomalies``, ``fichiers``...)."""
+    return qualified_table("raw", f"{prefix}{spec.name}", what)
+
+
 def raw_tables(spec: SourceSpec, prefix: str = "") -> dict[str, str]:
     """The raw tables of a source by what they hold (its rows, ``anomalies``, ``fichiers``,
     ``avertissements``): ``raw.<prefix><source>__<what>``."""
-    return {what: f"raw.{prefix}{spec.name}__{what}"
+    return {what: raw_table(spec, what, prefix)
             for what in (spec.table, "anomalies", "fichiers", "avertissements")}
 
 
@@ -214,18 +220,18 @@ def _load_files(
 
 def _write_rule_anomalies(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     labels = {name: column.label for name, column in spec.columns.items()}
-    con.execute(f"CREATE OR REPLACE TABLE raw.{spec.name}__anomalies_regles ({ANOMALY_DDL})")
+    con.execute(f"CREATE OR REPLACE TABLE {raw_table(spec, 'anomalies_regles')} ({ANOMALY_DDL})")
     for rule in spec.rules:
         con.execute(
-            f"INSERT INTO raw.{spec.name}__anomalies_regles "
+            f"INSERT INTO {raw_table(spec, 'anomalies_regles')} "
             f"SELECT {', '.join(ROW_ID)}, {sql_text(', '.join(labels[c] for c in rule.columns))}, "
             f"{rule.value}, {rule.reason} FROM {spec.raw_table} WHERE ({rule.valid}) IS NOT TRUE")
 
 
 def _anomalies(spec: SourceSpec) -> str:
     """Every anomaly of the source: its failing cells and its rows failing a rule."""
-    return (f"(SELECT * FROM raw.{spec.name}__anomalies "
-            f"UNION ALL SELECT * FROM raw.{spec.name}__anomalies_regles)")
+    return (f"(SELECT * FROM {raw_table(spec, 'anomalies')} "
+            f"UNION ALL SELECT * FROM {raw_table(spec, 'anomalies_regles')})")
 
 
 def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
@@ -255,7 +261,6 @@ def _rank_duplicates(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
 
 
 def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    prefix = f"raw.{spec.name}__"
     with transaction(con):
         _write_rule_anomalies(con, spec)
         replace_source_rows(con, "qualite.quarantaine", spec.name, f"""
@@ -267,11 +272,11 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                               ORDER BY a.colonne, a.motif) AS motif,
                    count(*) AS nb_anomalies
             FROM {_anomalies(spec)} a
-            JOIN (SELECT fichier_hash, fichier_nom FROM {prefix}fichiers WHERE statut = '{CHARGE}') r
+            JOIN (SELECT fichier_hash, fichier_nom FROM {raw_table(spec, 'fichiers')} WHERE statut = '{CHARGE}') r
                 USING (fichier_hash)
             GROUP BY ALL""")
         _rank_duplicates(con, spec)
-        con.execute(read_sql(f"stg_{spec.name}__{spec.table}"))
+        con.execute(read_sql(spec.asset("stg")))
         _write_warnings(con, spec)
         replace_source_rows(con, "qualite.journal_chargement", spec.name, f"""
             WITH lus AS (SELECT fichier_nom, count(*) AS n FROM {spec.raw_table} GROUP BY ALL),
@@ -285,7 +290,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                    coalesce(quarantaine.n, 0) AS lignes_quarantaine,
                    coalesce(doublons.n, 0) AS lignes_doublons,
                    f.lignes_vides_total
-            FROM {prefix}fichiers f
+            FROM {raw_table(spec, 'fichiers')} f
             LEFT JOIN lus USING (fichier_nom) LEFT JOIN charges USING (fichier_nom)
             LEFT JOIN quarantaine USING (fichier_nom) LEFT JOIN doublons USING (fichier_nom)""")
 
@@ -301,7 +306,7 @@ def _write_warnings(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
                || ' ligne ' || gagnant.ligne || ' (fichier le plus récent)' AS message
         FROM _doublons perdant JOIN _doublons gagnant ON {key} AND gagnant.rang = 1
         WHERE perdant.rang > 1 AND perdant.empreinte <> gagnant.empreinte""",
-        f"SELECT {columns} FROM raw.{spec.name}__avertissements",
+        f"SELECT {columns} FROM {raw_table(spec, 'avertissements')}",
     ]
     if spec.warnings_sql:
         parts.append(f"SELECT {columns} FROM ({read_sql(spec.warnings_sql).rstrip().rstrip(';')})")

@@ -1,6 +1,7 @@
 """Keyed hashing of persons (HMAC-SHA256 of the normalised identity).
 
-The key comes from ``OBSERVATOIRE_PSEUDO_KEY``, else from a key file created
+The key comes from ``OBSERVATOIRE_PSEUDO_KEY``, else from a key file (``OBSERVATOIRE_KEY_FILE``,
+both read by warehouse/settings.py when the key is loaded) created
 once with mode 0600 and reused every year: a new key would make every person
 new and break distinct counts across years. A key shorter than 32 characters
 (or empty), or a key file others can read, is refused.
@@ -18,9 +19,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-KEY_ENV = "OBSERVATOIRE_PSEUDO_KEY"
-KEY_FILE_ENV = "OBSERVATOIRE_KEY_FILE"
-DEFAULT_KEY_FILE = Path.home() / ".config" / "observatoire" / "cle-pseudonymisation"
+from warehouse import settings
+
 MIN_KEY_LENGTH = 32  # a shorter key could be found by trying keys on a known person's hash
 
 
@@ -48,9 +48,9 @@ def _create(path: Path) -> None:
 
 
 def load_key() -> bytes:
-    if KEY_ENV in os.environ:
-        return _checked(os.environ[KEY_ENV], KEY_ENV)
-    path = Path(os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()
+    if (key := settings.pseudo_key()) is not None:
+        return _checked(key, settings.KEY_VARIABLE)
+    path = settings.key_file()
     if not path.exists():
         _create(path)
     if stat.S_IMODE(path.stat().st_mode) & 0o077:

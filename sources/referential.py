@@ -1,8 +1,10 @@
-"""Resolve free-text communes and structure labels through the project's reference data."""
+"""Resolve free-text communes and structure labels through the project's reference data.
+
+The reference folder is the settings' (warehouse/settings.py), read when a parser is asked
+for: every cache below is keyed by that folder, never frozen at import time."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,16 +14,12 @@ from pathlib import Path
 from sources.national import National, national
 from sources.parsing import Parsed, fold, is_blank
 from sources.typos import guess
-from warehouse import REF_DIR
+from warehouse import settings
+from warehouse.reference import read_ref
 
 HORS_CC = "HORS_CC"
 INCONNUE = "INCONNUE"
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
-
-
-def read_ref(name: str, ref_dir: Path = REF_DIR) -> list[dict[str, str]]:
-    with (ref_dir / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def commune_key(label: str) -> str:
@@ -39,10 +37,10 @@ class Territory:
 
 
 @cache
-def _territory() -> Territory:
-    communes = read_ref("communes")
+def _territory(ref_dir: Path) -> Territory:
+    communes = read_ref("communes", ref_dir)
     names = {commune_key(row["nom"]): row["code_commune"] for row in communes}
-    names.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias")})
+    names.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias", ref_dir)})
     members = frozenset(row["code_commune"] for row in communes if row["membre_cc"] == "true")
     departements = _national().departements
     return Territory(names, members, frozenset(departements.get(code, code[:2]) for code in members))
@@ -58,10 +56,10 @@ def _hints(raw: str) -> tuple[set[str], set[str]]:
     return {n for n in numbers if len(n) == 5}, {n for n in numbers if len(n) in (2, 3)}
 
 
-def _narrow(candidates: frozenset[str], raw: str) -> frozenset[str]:
+def _narrow(candidates: frozenset[str], raw: str, ref_dir: Path) -> frozenset[str]:
     """The candidates matching the postcode, then the département written with the name, then
     the territory's members, then its départements, each step only when it keeps one at least."""
-    nat, territory = _national(), _territory()
+    nat, territory = _national(), _territory(ref_dir)
     postcodes, departements = _hints(raw)
     tests = (lambda code: bool(nat.postcodes.get(code, frozenset()) & postcodes) if postcodes else None,
              lambda code: nat.departements.get(code) in departements if departements else None,
@@ -79,7 +77,7 @@ TYPO, HOMONYM = "faute de frappe", "commune homonyme"
 
 
 @lru_cache(maxsize=16384)
-def _match(raw: str) -> tuple[str, str | None]:
+def _match(raw: str, ref_dir: Path) -> tuple[str, str | None]:
     """(current INSEE code or INCONNUE, TYPO when guessed from a one-letter typo of one of the
     territory's names, HOMONYM when the name stays ambiguous)."""
     text = raw.strip() if isinstance(raw, str) else ""
@@ -87,11 +85,11 @@ def _match(raw: str) -> tuple[str, str | None]:
         return (INCONNUE if text in _national().postcode_set else _national().codes.get(text, INCONNUE)), None
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
         return INCONNUE, None
-    key, territory = commune_key(raw), _territory()
+    key, territory = commune_key(raw), _territory(ref_dir)
     candidates = _national().names.get(key, frozenset())
     if key in territory.names:
         candidates = candidates | {territory.names[key]}
-    candidates = _narrow(candidates, raw)
+    candidates = _narrow(candidates, raw, ref_dir)
     if len(candidates) == 1:
         return next(iter(candidates)), None
     if candidates:
@@ -100,19 +98,25 @@ def _match(raw: str) -> tuple[str, str | None]:
     return (guessed, TYPO) if guessed else (INCONNUE, None)
 
 
+@cache
+def commune_parser(ref_dir: Path) -> Callable[[str], Parsed]:
+    """The commune resolver of a reference folder (see :func:`resolve_commune`)."""
+    return lambda raw: (_match(raw, ref_dir)[0], None)
+
+
 def resolve_commune(raw: str) -> Parsed:
     """The current INSEE code of the French commune written (a name in any case, with or
     without accents, "St" for "Saint", with its postcode or département; an INSEE code; a
     commune déléguée or associée, read as its commune nouvelle), INCONNUE if unreadable,
     unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
     :func:`typo_warning`)."""
-    return _match(raw)[0], None
+    return commune_parser(settings.ref_dir())(raw)
 
 
 def typo_warning(raw: str) -> str | None:
     """The warning for a commune read through a typo of its name, or left INCONNUE as a
     homonym; None for any other text."""
-    code, flag = _match(raw)
+    code, flag = _match(raw, settings.ref_dir())
     if flag == TYPO:
         return f"commune « {raw.strip()} » lue comme {_national().noms[code]} (faute de frappe ?)"
     if flag == HOMONYM:
@@ -148,14 +152,19 @@ def write_commune_warnings(con, spec) -> None:
         GROUP BY s.fichier_nom, s.feuille, c.message""", [column.label])
 
 
+def structure_parser(source: str, ref_dir: Path | None = None) -> Callable[[str], Parsed]:
+    """The structure resolver of a source (default folder: the settings', read now)."""
+    return _structure_parser(source, ref_dir or settings.ref_dir())
+
+
 @cache
-def structure_parser(source: str) -> Callable[[str], Parsed]:
+def _structure_parser(source: str, ref_dir: Path) -> Callable[[str], Parsed]:
     aliases = {
         fold(row["alias"]): row["structure_id"]
-        for row in read_ref("structures_alias")
+        for row in read_ref("structures_alias", ref_dir)
         if row["source"] == source
     }
-    aliases.update({fold(row["structure_id"]): row["structure_id"] for row in read_ref("structures")})
+    aliases.update({fold(row["structure_id"]): row["structure_id"] for row in read_ref("structures", ref_dir)})
 
     @lru_cache(maxsize=4096)
     def parse(raw: str) -> Parsed:

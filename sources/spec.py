@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from sources.parsing import NUMBER_DIGITS, NUMBER_SCALE, header_key
+from warehouse.names import asset_name, table_of
 
 SPEC_DIR = Path(__file__).parent / "specs"
 
@@ -69,13 +70,17 @@ class SourceSpec:
     def personal(self) -> set[str]:
         return {name for name, column in self.columns.items() if column.personal}
 
+    def asset(self, layer: str) -> str:
+        """The source's asset of a layer (``raw`` or ``stg``): ``<layer>_<source>__<table>``."""
+        return asset_name(layer, self.name, self.table)
+
     @property
     def raw_table(self) -> str:
-        return f"raw.{self.name}__{self.table}"
+        return table_of(self.asset("raw"))
 
     @property
     def staging_table(self) -> str:
-        return f"staging.{self.name}__{self.table}"
+        return table_of(self.asset("stg"))
 
 
 SQL_TYPES = {"nombre": f"DECIMAL({NUMBER_DIGITS}, {NUMBER_SCALE})", "entier": "BIGINT", "date": "DATE",

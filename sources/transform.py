@@ -29,8 +29,9 @@ from sources.discovery import RawFile
 from sources.parsing import PARSERS, Parsed, category_parser, is_blank, parse_series, parse_text
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks, read_with_duckdb
-from sources.referential import resolve_commune, structure_parser
+from sources.referential import commune_parser, structure_parser
 from sources.spec import ColumnSpec, SourceSpec
+from warehouse import settings
 from warehouse.db import private_temp_directory, sql_text
 
 # Where a raw row comes from. `cellule` is "" for row-based files; a reader that turns one line
@@ -44,15 +45,19 @@ CLEAR = "clair"  # the database of the clear text, attached for the time of a lo
 RENAMED = {"structure": "structure_id", "commune": "code_commune"}
 
 
-@cache
 def parser_for(spec: SourceSpec, column: str) -> Callable[[str], Parsed]:
+    return _parser_for(spec, column, settings.ref_dir())
+
+
+@cache
+def _parser_for(spec: SourceSpec, column: str, ref_dir: Path) -> Callable[[str], Parsed]:
     kind = spec.columns[column].kind
     if kind in PARSERS:
         return PARSERS[kind]
     if kind == "structure":
-        return structure_parser(spec.name)
+        return structure_parser(spec.name, ref_dir)
     if kind == "commune":
-        return resolve_commune
+        return commune_parser(ref_dir)
     return category_parser(spec.categories[kind])
 
 

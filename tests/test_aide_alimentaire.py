@@ -38,10 +38,9 @@ from sources.aide_alimentaire import SPEC
 from sources.loading import build_staging, load_raw
 from sources.parsing import fold
 from sources.pseudonym import Pseudonymiser
-from sources.referential import read_ref
 from warehouse.checks import staged_rows_without_log, unaccounted_files
 from warehouse.db import connect
-from warehouse.reference import load_reference
+from warehouse.reference import load_reference, read_ref
 
 HEADER = ["Date", "Structure", "N° foyer", "Commune", "Composition familiale", "Nb adultes",
           "Nb enfants", "Orienté par", "Poids (kg)"]

@@ -5,7 +5,7 @@ import json
 import duckdb
 import pytest
 
-from pipelines import settings
+from warehouse import settings
 from warehouse.catalogue import SCHEMAS, Catalogue, catalogue_entries, write_catalogue
 from warehouse.db import connect
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import POCKETO_HEADER, presence, write_csv
 
 from assets import resources
-from pipelines import settings
+from warehouse import settings
 from pipelines.refresh import refresh
 from warehouse.db import connect
 from warehouse.exports import build_exports

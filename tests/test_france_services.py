@@ -12,9 +12,8 @@ from sources.france_services import SPEC, read_chunks
 from sources.loading import build_staging, load_raw
 from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, ReadStats
-from sources.referential import read_ref
 from warehouse.db import connect
-from warehouse.reference import load_reference
+from warehouse.reference import load_reference, read_ref
 
 ABBREVIATED = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
                "déc."]

@@ -13,7 +13,7 @@ from assets.reference import reference
 from assets.resources import WarehouseResource
 from schemas import validate_table
 from schemas.petite_enfance import RefPetiteEnfanceOffre, RefPetiteEnfancePartMoins3Ans
-from warehouse import REF_DIR
+from warehouse.settings import DEFAULT_REF_DIR
 from warehouse.db import connect
 from warehouse.reconciliation import computed_value, reconcile
 from warehouse.reference import load_reference
@@ -190,11 +190,11 @@ def test_overlapping_shares_of_under_3s_are_refused(warehouse):
 def test_a_failing_reference_check_blocks_the_coverage_table(tmp_path, monkeypatch):
     ref_dir = tmp_path / "ref"
     ref_dir.mkdir()
-    for path in REF_DIR.glob("*.csv"):
+    for path in DEFAULT_REF_DIR.glob("*.csv"):
         (ref_dir / path.name).write_bytes(path.read_bytes())
     with (ref_dir / "petite_enfance_offre.csv").open("a", encoding="utf-8") as handle:
         handle.write("2023,46105,micro_creche,20,,publie,faute de frappe\n")
-    monkeypatch.setattr("warehouse.reference.REF_DIR", ref_dir)
+    monkeypatch.setenv("OBSERVATOIRE_REF_DIR", str(ref_dir))
     mine = [d for table in DECLARED if "petite_enfance" in table.asset for d in sql_assets(table)]
     result = dg.materialize(
         [reference, *REF_CHECKS, *mine],

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from test_report import cells_text, open_in_chromium, table_row
 
-from reporting import report_dir
+from warehouse.settings import report_dir
 
 
 @pytest.fixture(scope="module")

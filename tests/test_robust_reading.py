@@ -204,9 +204,9 @@ def test_discovery_lists_empty_files_links_and_undecodable_names(tmp_path):
     assert found["lien_dehors.csv"].ignored == "lien vers un fichier hors du dossier : non suivi"
     assert found["lien_casse.csv"].ignored == "lien vers un fichier absent"
     assert found["dossier_lie"].ignored == "lien vers un dossier : non suivi"
-    assert found["vide.csv"].size == 0 and found["vide.csv"].should_read
+    assert found["vide.csv"].size == 0 and found["vide.csv"].ignored is None
     cafe = found["caf\\xe9_2022.csv"]
-    assert cafe.should_read and cafe.name.encode("utf-8")
+    assert cafe.ignored is cafe.duplicate_of is None and cafe.name.encode("utf-8")
     rows, _ = read_csv_module(cafe.path, tmp_path)
     assert [r["nom"] for r in rows] == ["Cafe"]
 

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import os
-import subprocess
-import sys
 
 import duckdb
 import pandas as pd
@@ -23,9 +19,13 @@ from conftest import is_utf8
 
 from benchmarks.generate_scale import STYLES, generate
 from schemas import code_commune, integer, validate_table
+from sources.loading import build_staging, load_raw
 from sources.pocketo import SPEC
 from sources.pseudonym import Pseudonymiser
 from sources.reading import ReadStats, read_chunks, read_with_duckdb
+from warehouse import settings
+from warehouse.db import connect
+from warehouse.reference import load_reference
 
 ROWS = 3_000
 
@@ -57,29 +57,16 @@ def test_the_generator_writes_the_rows_it_says_in_every_messy_format(scale):
     assert {s.sep for s in STYLES} == {";", ",", "\t"}
 
 
-PIPELINE = """
-import json, sys
-from pathlib import Path
-from sources.loading import build_staging, load_raw
-from sources.pocketo import SPEC
-from sources.pseudonym import Pseudonymiser
-from warehouse.db import connect
-from warehouse.reference import load_reference
-con = connect(sys.argv[2])
-load_reference(con)
-load_raw(con, SPEC, Path(sys.argv[1]), Pseudonymiser(b"k"))
-build_staging(con, SPEC)
-print(json.dumps(con.execute("SELECT sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
-                             "sum(lignes_doublons), sum(lignes_vides_total) "
-                             "FROM qualite.journal_chargement").fetchall()[0]))
-"""
-
-
-def test_the_pipeline_finds_the_defects_and_copies_the_generator_put(scale, tmp_path):
-    env = {**os.environ, "OBSERVATOIRE_REF_DIR": str(scale.ref_dir)}
-    out = subprocess.run([sys.executable, "-c", PIPELINE, str(scale.raw_dir), str(tmp_path / "w.duckdb")],
-                         env=env, capture_output=True, text=True, check=True)
-    read, loaded, quarantined, duplicates, blank = json.loads(out.stdout)
+def test_the_pipeline_finds_the_defects_and_copies_the_generator_put(scale, tmp_path, monkeypatch):
+    monkeypatch.setenv("OBSERVATOIRE_REF_DIR", str(scale.ref_dir))
+    con = connect(tmp_path / "w.duckdb")
+    load_reference(con)
+    load_raw(con, SPEC, scale.raw_dir, Pseudonymiser(b"k"))
+    build_staging(con, SPEC)
+    read, loaded, quarantined, duplicates, blank = con.execute(
+        "SELECT sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), sum(lignes_doublons), "
+        "sum(lignes_vides_total) FROM qualite.journal_chargement").fetchone()
+    con.close()
     assert (read, quarantined, duplicates, blank) == (
         scale.rows + scale.blank_or_total, scale.quarantined, scale.duplicates, scale.blank_or_total)
     assert loaded == scale.rows - scale.quarantined - scale.duplicates
@@ -193,8 +180,8 @@ def test_the_faster_hmac_is_hmac():
         assert Pseudonymiser(key)._hmac(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def test_the_reference_folder_can_be_another(tmp_path):
-    env = {**os.environ, "OBSERVATOIRE_REF_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", "import warehouse; print(warehouse.REF_DIR)"],
-                         env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(tmp_path)
+def test_the_reference_folder_is_read_when_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("OBSERVATOIRE_REF_DIR", str(tmp_path))
+    assert settings.ref_dir() == tmp_path
+    monkeypatch.delenv("OBSERVATOIRE_REF_DIR")
+    assert settings.ref_dir() == settings.DEFAULT_REF_DIR

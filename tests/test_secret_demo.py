@@ -6,8 +6,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines import settings
-from warehouse.secrecy import indicator_tables, load_rules, table_columns, table_key
+from warehouse import settings
+from warehouse.db import schema_tables, table_columns, table_key
+from warehouse.secrecy import load_rules
 
 RULES = load_rules()
 SMALL = range(1, 5)
@@ -27,7 +28,7 @@ def person_counts():
 
 def test_every_column_of_every_indicator_table_is_classified_by_its_declaration(demo):
     con, _ = demo
-    unclassified = [f"{table}.{column}" for table in indicator_tables(con)
+    unclassified = [f"{table}.{column}" for table in schema_tables(con, "indicateurs")
                     for column, _ in table_columns(con, "indicateurs", table)
                     if column not in table_key(con, "indicateurs", table)
                     and (table not in RULES or not RULES[table].classifies(column))]
@@ -61,7 +62,7 @@ def test_no_count_of_persons_from_1_to_4_is_visible_in_the_exports(demo):
 
 def test_every_masked_cell_is_logged_and_flags_its_row(demo):
     con, _ = demo
-    for table in indicator_tables(con):
+    for table in schema_tables(con, "indicateurs"):
         key = table_key(con, "indicateurs", table)
         join = " AND ".join(f"p.{c} = i.{c}" for c in key)
         measures = [c for c, _ in table_columns(con, "indicateurs", table) if c not in key]

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from sources.national import epci_members
+from warehouse.national import epci_members
 from tests.conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
 
 GRAND_CAHORS, CAUSSE_DE_LABASTIDE = "200023737", "200066819"

@@ -1,8 +1,10 @@
-"""DuckDB helpers: open the warehouse, create its layers, write tables in one transaction."""
+"""DuckDB helpers: open the warehouse, create its layers, write tables in one transaction, and
+ask the catalog what a warehouse holds (tables of a schema, columns, primary key); a file's hash."""
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
 import tempfile
@@ -105,3 +107,40 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, table: str, source: str,
     """Replace one source's rows of a shared quality table, inserting by column name."""
     con.execute(f"DELETE FROM {table} WHERE source = ?", [source])
     con.execute(f"INSERT INTO {table} BY NAME {select_sql}")
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read by blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def schema_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """The tables (not the views) of a schema of the connection's database, by name."""
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? ORDER BY table_name", [schema]).fetchall()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return table in schema_tables(con, schema)
+
+
+def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """The columns of the table's primary key; none: an empty list."""
+    rows = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [schema, table]
+    ).fetchall()
+    return list(rows[0][0]) if rows else []
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, SQL type) of every column, in order."""
+    return con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, table]
+    ).fetchall()

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.exports import field_type, public_tables
-from warehouse.secrecy import TableRule, indicator_tables, table_columns, table_key
+from warehouse.db import schema_tables, table_columns, table_exists, table_key
+from warehouse.exports import field_type
+from warehouse.secrecy import TableRule
 
 FIRST_YEAR = 2000
 SITE = "rapport_qualite"
@@ -30,8 +31,7 @@ class Expectation:
 
 def column_labels(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """The French labels of a public table's columns (ref.catalogue), to write the checks in words."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ref' "
-                       "AND table_name = 'catalogue'").fetchone()[0]:
+    if not table_exists(con, "ref", "catalogue"):
         return {}
     return dict(con.execute("SELECT column_name, libelle FROM ref.catalogue WHERE schema_name = 'public' "
                             "AND table_name = ? AND column_name IS NOT NULL", [table]).fetchall())
@@ -90,7 +90,7 @@ def table_expectations(con: duckdb.DuckDBPyConnection, table: str, rules: dict[s
     columns = table_columns(con, "public", table)
     labels = column_labels(con, table)
     found = key_expectations(table_key(con, "public", table), labels)
-    if table in indicator_tables(con):
+    if table_exists(con, "indicateurs", table):
         rule = rules.get(table, TableRule())
         expected = [name for name, _ in table_columns(con, "indicateurs", table)] + ["secret"]
         found.append(Expectation("ExpectTableColumnsToMatchOrderedList", {"column_list": expected},
@@ -107,7 +107,7 @@ def table_expectations(con: duckdb.DuckDBPyConnection, table: str, rules: dict[s
 def public_expectations(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule],
                         threshold: int) -> dict[str, list[Expectation]]:
     last_year = dt.date.today().year + 1
-    return {table: table_expectations(con, table, rules, threshold, last_year) for table in public_tables(con)}
+    return {table: table_expectations(con, table, rules, threshold, last_year) for table in schema_tables(con, "public")}
 
 
 def _context(docs_dir: Path):

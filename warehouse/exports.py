@@ -20,17 +20,15 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
-import os
 import shutil
 import unicodedata
 from pathlib import Path
 
 import duckdb
 
-from sources.discovery import sha256_of
-from sources.referential import read_ref
-from warehouse.db import sql_text
-from warehouse.secrecy import table_columns, table_key
+from warehouse.db import file_sha256, schema_tables, sql_text, table_columns, table_key
+from warehouse import settings
+from warehouse.reference import read_ref
 from warehouse.tables import Column, declared_indicators, reference_values
 from warehouse.territory import territory
 from warehouse.workbooks import FORMULA_STARTS, export_workbook
@@ -64,12 +62,6 @@ def closest_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
 
 
 codecs.register_error("observatoire_ascii", closest_ascii)
-
-
-def public_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'public' ORDER BY table_name").fetchall()]
 
 
 def field_type(sql_type: str) -> str:
@@ -160,7 +152,7 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
         "name": f"{table}-{kind}", "path": f"{subfolder}/{table}{suffix}", "title": libelle,
         "description": definition, "sources": [{"title": source} for source in table_sources(about, table)],
         "format": file_format, "mediatype": mediatype, "bytes": path.stat().st_size,
-        "hash": f"sha256:{sha256_of(path)}",
+        "hash": f"sha256:{file_sha256(path)}",
     }
     if kind in DESCRIBED_AS_FILES:
         spec.update(type="file", profile="data-resource")
@@ -187,7 +179,7 @@ def table_sources(about: dict, table: str) -> list[str]:
 
 def licence(name: str | None = None) -> dict:
     """The licence of the published tables: OBSERVATOIRE_LICENCE, else Licence Ouverte 2.0."""
-    chosen = (name or os.environ.get("OBSERVATOIRE_LICENCE") or DEFAULT_LICENCE).lower()
+    chosen = (name or settings.licence_name() or DEFAULT_LICENCE).lower()
     if chosen not in LICENCES:
         raise ValueError(f"OBSERVATOIRE_LICENCE doit être l'une de {', '.join(LICENCES)} (reçu : {chosen!r}).")
     return LICENCES[chosen]
@@ -195,7 +187,7 @@ def licence(name: str | None = None) -> dict:
 
 def producer(con: duckdb.DuckDBPyConnection) -> str:
     """Who publishes the tables: the territory (OBSERVATOIRE_PRODUCTEUR to name another)."""
-    return os.environ.get("OBSERVATOIRE_PRODUCTEUR") or territory(con).nom
+    return settings.producer_name() or territory(con).nom
 
 
 def secrecy_rule(threshold: int) -> str:
@@ -227,7 +219,7 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
         "contributors": [{"title": producer(con), "role": "publisher"}],
         "secret_statistique": {"seuil": threshold, "regle": secrecy_rule(threshold)},
         "resources": [resource(con, table, folder, kind, about)
-                      for table in public_tables(con) for kind in FORMATS],
+                      for table in schema_tables(con, "public") for kind in FORMATS],
     }
 
 
@@ -235,7 +227,7 @@ def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) 
     """Write every public table and ``datapackage.json`` into ``folder`` (new, empty or absent)."""
     for subfolder, *_ in FORMATS.values():
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
-    tables = public_tables(con)
+    tables = schema_tables(con, "public")
     about = descriptions(con)
     for table in tables:
         write_table(con, table, folder, about, threshold)

@@ -13,7 +13,23 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import table_exists
+
 ACCEPT_OPTION = "--accepter-baisse"
+
+
+def missing_drop_folder(folder: Path) -> str | None:
+    """Why a drop folder cannot be read at all (French, no final stop); None when it exists."""
+    return None if folder.is_dir() else f"Le dossier de dépôt {folder} n'existe pas"
+
+
+def drop_folder_problem(folder: Path) -> str | None:
+    """Why the sensor must not refresh from a drop folder: missing, or holding no file."""
+    if problem := missing_drop_folder(folder):
+        return problem
+    if not any(path.is_file() for path in folder.rglob("*")):
+        return f"Le dossier de dépôt {folder} ne contient aucun fichier"
+    return None
 
 
 @dataclass(frozen=True)
@@ -28,8 +44,7 @@ def _n(value: int) -> str:
 
 def loaded_counts(con: duckdb.DuckDBPyConnection) -> dict[str, Loaded]:
     """Files and loaded rows per source, from the load log of a warehouse (none: no log)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'qualite' "
-                       "AND table_name = 'journal_chargement'").fetchone()[0]:
+    if not table_exists(con, "qualite", "journal_chargement"):
         return {}
     return {source: Loaded(files, int(rows or 0)) for source, files, rows in con.execute(
         "SELECT source, count(*) FILTER (WHERE statut <> 'ignoré'), sum(lignes_chargees) "

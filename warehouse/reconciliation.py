@@ -13,17 +13,10 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from warehouse.db import transaction
+from warehouse.db import table_exists, transaction
 
 INDICATOR = re.compile(r"^(?P<table>\w+)\.(?P<measure>\w+)(?:\[(?P<column>\w+)=(?P<value>[^\]]+)\])?$")
 OK, GAP, NO_DATA = "ok", "écart", "sans donnée"
-
-
-def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'indicateurs'"
-    ).fetchall()
-    return {name for (name,) in rows}
 
 
 def figure_rows(match: re.Match, structure_id: str | None, year: int) -> tuple[list[str], list]:
@@ -45,7 +38,7 @@ def computed_value(
 ) -> Decimal | None:
     """The warehouse's value for a published figure, None when it has no row for it."""
     match = INDICATOR.match(indicator)
-    if not match or match["table"] not in _existing_tables(con):
+    if not match or not table_exists(con, "indicateurs", match["table"]):
         return None
     conditions, params = figure_rows(match, structure_id, year)
     count, total = con.execute(

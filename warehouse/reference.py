@@ -7,19 +7,26 @@ national commune reference (``warehouse/national/*.csv.gz``) fills the tables of
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
 
-from sources.national import NATIONAL_DIR, NATIONAL_TABLES
-from warehouse import REF_DIR, SQL_DIR
+from warehouse import SQL_DIR, settings
 from warehouse.db import transaction
+from warehouse.national import NATIONAL_DIR, NATIONAL_TABLES
+
+
+def read_ref(name: str, ref_dir: Path | None = None) -> list[dict[str, str]]:
+    """The rows of a reference file (default folder: the settings', read now)."""
+    with ((ref_dir or settings.ref_dir()) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def ref_sources() -> dict[str, Path]:
-    """Every reference table and the file that fills it: one per CSV file of the reference folder,
-    one per file of the national commune reference."""
-    sources = {path.stem: path for path in REF_DIR.glob("*.csv")}
+    """Every reference table and the file that fills it: one per CSV file of the reference folder
+    (the settings', read now), one per file of the national commune reference."""
+    sources = {path.stem: path for path in settings.ref_dir().glob("*.csv")}
     sources.update({table: NATIONAL_DIR / f"{name}.csv.gz" for name, table in NATIONAL_TABLES.items()})
     return dict(sorted(sources.items()))
 
@@ -30,7 +37,7 @@ def ref_tables() -> list[str]:
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)create every ref table and fill it from its CSV; returns the row counts."""
-    counts = {}
+    counts, ref_dir = {}, settings.ref_dir()
     with transaction(con):
         for ddl in sorted((SQL_DIR / "ref").glob("*.sql")):
             con.execute(ddl.read_text(encoding="utf-8"))

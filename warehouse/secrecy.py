@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import read_sql, transaction
+from warehouse.db import read_sql, schema_tables, table_columns, table_key, transaction
 from warehouse.reconciliation import INDICATOR, figure_rows
 from warehouse.tables import Table, declared_indicators
 
@@ -85,22 +85,6 @@ def table_rule(table: Table) -> TableRule:
 
 def load_rules(folder: Path | None = None) -> dict[str, TableRule]:
     return {name: table_rule(table) for name, table in declared_indicators(folder).items()}
-
-
-def table_key(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT constraint_column_names FROM duckdb_constraints() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [schema, table]
-    ).fetchall()
-    return list(rows[0][0]) if rows else []
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
-    """(name, SQL type) of every column, in order."""
-    return con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, table]
-    ).fetchall()
 
 
 def key_text(key: list[str], alias: str = "") -> str:
@@ -232,19 +216,13 @@ def publish_table(con: duckdb.DuckDBPyConnection, table: str, rule: TableRule, t
     return masked
 
 
-def indicator_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'indicateurs' ORDER BY table_name").fetchall()]
-
-
 def publish_indicators(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule],
                        threshold: int) -> dict[str, int]:
     """Every table of ``indicateurs`` into ``public``, in one transaction; masked cells per table."""
     con.execute(LOG_DDL)
     with transaction(con):
         return {table: publish_table(con, table, rules.get(table, TableRule()), threshold)
-                for table in indicator_tables(con)}
+                for table in schema_tables(con, "indicateurs")}
 
 
 # --- the quality tables of public -----------------------------------------------------------
@@ -253,7 +231,7 @@ def masked_in_public(con: duckdb.DuckDBPyConnection, indicator: str, structure_i
                      year: int) -> bool:
     """Whether the public cells a published figure is compared with include a masked one."""
     match = INDICATOR.match(indicator)
-    if not match or match["table"] not in indicator_tables(con):
+    if not match or match["table"] not in schema_tables(con, "indicateurs"):
         return False
     conditions, params = figure_rows(match, structure_id, year)
     conditions += [f"{match['measure']} IS NULL", "secret"]

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from warehouse import PACKAGE_DIR
+from warehouse.names import parts, table_of
 
 DECLARATIONS_DIR = PACKAGE_DIR / "indicateurs"
 SHARED_COLUMNS_PATH = PACKAGE_DIR / "catalogue.yaml"
@@ -88,13 +89,14 @@ class Table:
 
 def table_name(asset: str) -> tuple[str, str]:
     """(schema, table) an asset writes: ind_a__b -> indicateurs.a_b, int_a__b -> staging.a__b."""
-    layer, name = asset.split("_", 1)
-    service, table = name.split("__", 1)
-    if layer == "ind":
-        return "indicateurs", f"{service}_{table}"
-    if layer == "int":
-        return "staging", f"{service}__{table}"
-    raise DeclarationError(f"{asset} : un actif déclaré commence par ind_ ou int_")
+    try:
+        layer = parts(asset)[0]
+    except ValueError as error:
+        raise DeclarationError(str(error)) from None
+    if layer not in ("ind", "int"):
+        raise DeclarationError(f"{asset} : un actif déclaré commence par ind_ ou int_")
+    schema, _, name = table_of(asset).partition(".")
+    return schema, name
 
 
 @cache

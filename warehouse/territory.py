@@ -4,11 +4,11 @@ folder): its code and names, read by the report and the datapackage."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 import duckdb
 
-from sources.parsing import fold
 
 
 class Territory(NamedTuple):
@@ -19,10 +19,11 @@ class Territory(NamedTuple):
     @property
     def slug(self) -> str:
         """The name in lower case ASCII words joined by hyphens (for file and package names)."""
-        return re.sub(r" ", "-", fold(self.nom))
+        ascii_only = unicodedata.normalize("NFKD", self.nom).encode("ascii", "ignore").decode()
+        return re.sub(r"[^0-9a-z]+", "-", ascii_only.lower()).strip("-")
 
 
-UNNAMED = Territory("", "territoire non renseigné (territoire.csv)", "Observatoire social")
+UNNAMED = Territory("", "territoire non renseigné", "Observatoire social")
 
 
 def territory(con: duckdb.DuckDBPyConnection) -> Territory:
