@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.campaign import campagne
 from assets.exports import EXPORT_ASSETS
 from assets.indicators import INDICATOR_ASSETS
 from assets.petite_enfance import REF_CHECKS
@@ -13,7 +14,7 @@ from assets.report import rapport
 from assets.sources import SOURCE_ASSETS
 
 _BUILT = [reference, *REF_CHECKS, *SOURCE_ASSETS, *INDICATOR_ASSETS, rapprochement, *PUBLIC_ASSETS,
-          catalogue, *EXPORT_ASSETS]
+          campagne, catalogue, *EXPORT_ASSETS]
 _KEYS = [key for d in _BUILT if isinstance(d, dg.AssetsDefinition) and not isinstance(
     d, dg.AssetChecksDefinition) for key in d.keys]
 
