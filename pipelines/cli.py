@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import settings
+from pipelines.campaign_commands import add_campaign_commands
 from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
 from warehouse.build import read_published, recover_if_idle
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--sortie", metavar="DOSSIER", help="dossier où écrire le rapport (défaut : "
                                "le dossier rapport/ à côté de l'entrepôt)")
     report_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    add_campaign_commands(commands, formatter, environment_help())
     return parser
 
 
@@ -134,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     with french():
         args = build_parser().parse_args(argv)
     recover_if_idle(settings.warehouse_path(args.warehouse))  # a publication a crash interrupted
+    if handler := getattr(args, "handler", None):
+        return handler(args)
     return _report(args) if args.command == "rapport" else _refresh(args)
 
 

@@ -15,6 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from reporting import data
+from reporting.campaign import MISSING_MONTH, campaign_annex
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
@@ -302,7 +303,8 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
         essentiel=tiles, axes=axis_views, annees=ctx.years,
         ctg=ctg_synthesis(ctx, follow_up_year, {a["code"]: a["titre"] for a in axis_views}),
         communes=commune_table(ctx), rapprochement=reconciliation(ctx),
-        qualite=loading_quality(ctx), definitions=definitions(ctx))
+        qualite=loading_quality(ctx), definitions=definitions(ctx),
+        campagne=campaign_annex(con, year), mois_absent=MISSING_MONTH)
     return year, page
 
 

@@ -208,7 +208,7 @@ def checklist(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str:
         if row["source"] != current:
             current = row["source"]
             lines.append(f"\n{sources().get(current, {}).get('libelle', current)}")
-        name = row["structure_libelle"] or "toutes structures"
+        name = row["structure_libelle"] or "registre intercommunal"
         lines.append(f"  {row['statut'].upper():<10} {name} : {describe(row)}")
     counts = {status: sum(1 for r in rows if r["statut"] == status) for status in config()["ordre_statuts"]}
     lines.append("\nBilan : " + ", ".join(f"{n} {status}" for status, n in counts.items()))
