@@ -108,7 +108,7 @@ def campaign_sql(today: dt.date) -> str:
     sources AS ({_sources_sql()}),
     annees AS (SELECT CAST(range AS INTEGER) AS annee FROM range(
         (SELECT min(annee) FROM faits), (SELECT max(annee) FROM faits) + 1)),
-    attendus_annee AS (
+    candidats AS (
         SELECT s.source, st.structure_id, a.annee
         FROM sources s JOIN ref.structures st ON st.service = s.service CROSS JOIN annees a
         LEFT JOIN ref.structures_collecte c ON c.structure_id = st.structure_id
@@ -118,10 +118,13 @@ def campaign_sql(today: dt.date) -> str:
         WHERE s.service IS NULL),
     attendus_mois AS (
         SELECT e.source, e.structure_id, e.annee, CAST(m.range AS INTEGER) AS mois
-        FROM attendus_annee e JOIN sources s USING (source) CROSS JOIN range(1, 13) m
+        FROM candidats e JOIN sources s USING (source) CROSS JOIN range(1, 13) m
         LEFT JOIN ref.structures_collecte c ON c.structure_id = e.structure_id
         WHERE s.mensuel AND make_date(e.annee, CAST(m.range AS INTEGER), 1) <= DATE '{today.isoformat()}'
           AND {within.format(y='e', m='m.range', start='c.mois_debut')}),
+    attendus_annee AS (  -- a monthly source is expected in a year when one of its months is
+        SELECT c.* FROM candidats c JOIN sources s USING (source) WHERE NOT s.mensuel
+        UNION ALL SELECT DISTINCT source, structure_id, annee FROM attendus_mois),
     recus_mois AS ({_received_sql(", f.mois")} ),
     lignes_mois AS (
         {_outer("attendus_mois", "SELECT r.* FROM recus_mois r JOIN sources s USING (source) WHERE s.mensuel",
