@@ -29,6 +29,27 @@ def _campaign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from pipelines.verify import REFUSED, report_lines, verify
+    from sources.pseudonym import PseudonymKeyError, load_key
+
+    raw_dir = settings.raw_dir(args.raw_dir)
+    warehouse = settings.warehouse_path(args.warehouse)
+    files = [settings.absolute(f) for f in args.fichiers]
+    if missing := [str(f) for f in files if not f.is_file()]:
+        print(f"Fichier introuvable : {', '.join(missing)}", file=sys.stderr)
+        return REFUSED
+    try:
+        load_key()
+    except PseudonymKeyError as error:
+        print(error, file=sys.stderr)
+        return REFUSED
+    print(f"Vérification de {len(files)} fichier(s) contre {warehouse} (dossier de dépôt {raw_dir}), sans rien publier")
+    verification = verify(files, raw_dir, warehouse)
+    print("\n".join(report_lines(verification)))
+    return verification.code
+
+
 def add_campaign_commands(commands, formatter, epilog: str) -> None:
     parser = commands.add_parser(
         "campagne", help="liste, pour une année, ce que chaque service a envoyé et ce qui manque",
@@ -38,3 +59,16 @@ def add_campaign_commands(commands, formatter, epilog: str) -> None:
                         help="année de la campagne (défaut : la dernière année qui a des données)")
     parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
     parser.set_defaults(handler=_campaign)
+    verify_parser = commands.add_parser(
+        "verifier", help="dit ce que des fichiers changeraient, sans rien publier",
+        description="Essai à blanc : les fichiers donnés, ajoutés au dossier de dépôt (ou remplaçant le "
+        "fichier de même nom), sont chargés dans un entrepôt d'essai ; affiche par fichier les lignes lues, "
+        "chargées, en quarantaine, en double, puis chaque cellule d'indicateur et chaque rapprochement "
+        "qui changeraient. L'entrepôt, les exports et le rapport publiés ne sont pas touchés. Codes de "
+        "sortie : 0 aucun rejet, 1 des lignes iraient en quarantaine, 2 un fichier serait refusé.",
+        epilog=epilog, formatter_class=formatter)
+    verify_parser.add_argument("--raw-dir", metavar="DOSSIER", help="dossier de dépôt (défaut : "
+                               "OBSERVATOIRE_RAW_DIR, sinon les données de démonstration)")
+    verify_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    verify_parser.add_argument("fichiers", nargs="+", metavar="FICHIER", help="fichier(s) à vérifier")
+    verify_parser.set_defaults(handler=_verify)
