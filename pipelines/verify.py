@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sources.loading import REJETE
+from sources.loading import DOUBLON, REJETE
 from sources.reading import FileRejected, ReadStats
 from sources.spec import SourceSpec, load_spec, spec_names
 from warehouse.build import read_published
@@ -200,6 +200,8 @@ def verify(files: list[Path], raw_dir: Path, warehouse: Path) -> Verification:
                 outcome.name = place(path, spec, relative, scratch_raw).as_posix()
                 placed[id(outcome)] = spec
             outcomes.append(outcome)
+        if len(placed) < len(outcomes):  # a file no source reads would be refused: no build needed
+            return Verification(outcomes, [], [])
         with scratch_environment(folder):
             result = refresh(scratch_raw, folder / "verification.duckdb", accept_drop=True)
         if result.build_path is None or not result.build_path.exists():
@@ -229,6 +231,9 @@ def report_lines(verification: Verification) -> list[str]:
         log = f.log
         if log is None or log["statut"] == REJETE:
             lines.append(f"{f.path} ({f.source}) : fichier refusé — {log['motif'] if log else 'non lu'}")
+            continue
+        if log["statut"] == DOUBLON:
+            lines.append(f"{f.path} ({f.source}) : {log['motif']} — il ne changerait rien.")
             continue
         lines.append(f"{f.path} ({f.source}, {f.name}) : {log['lignes_lues']} ligne(s) lue(s), "
                      f"{log['lignes_chargees']} chargée(s), {log['lignes_quarantaine']} en quarantaine, "
