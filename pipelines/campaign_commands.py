@@ -1,5 +1,6 @@
 """The commands of the yearly collection campaign (docs/campagne.md): ``campagne`` prints one
-year's checklist; ``verifier`` and ``modeles`` are added beside it. Each sets ``handler``."""
+year's checklist, ``verifier`` judges new files in a scratch build, ``modeles`` writes the entry
+templates. Each sets ``handler``, which pipelines/cli.py calls."""
 
 from __future__ import annotations
 
@@ -50,6 +51,14 @@ def _verify(args: argparse.Namespace) -> int:
     return verification.code
 
 
+def _templates(args: argparse.Namespace) -> int:
+    from sources.templates import write_templates
+
+    for path in write_templates(settings.absolute(args.sortie)):
+        print(f"Modèle de saisie : {path}")
+    return 0
+
+
 def add_campaign_commands(commands, formatter, epilog: str) -> None:
     parser = commands.add_parser(
         "campagne", help="liste, pour une année, ce que chaque service a envoyé et ce qui manque",
@@ -72,3 +81,10 @@ def add_campaign_commands(commands, formatter, epilog: str) -> None:
     verify_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
     verify_parser.add_argument("fichiers", nargs="+", metavar="FICHIER", help="fichier(s) à vérifier")
     verify_parser.set_defaults(handler=_verify)
+    templates_parser = commands.add_parser(
+        "modeles", help="écrit un modèle de saisie .xlsx par source",
+        description="Écrit un modèle de saisie .xlsx par source : en-têtes attendus, listes déroulantes "
+        "(structures, communes, catégories), contrôles des dates et des nombres, mode d'emploi. "
+        "Régénérés depuis la référence.", epilog=epilog, formatter_class=formatter)
+    templates_parser.add_argument("--sortie", metavar="DOSSIER", required=True, help="dossier où écrire les modèles")
+    templates_parser.set_defaults(handler=_templates)

@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     with french():
         args = build_parser().parse_args(argv)
-    recover_if_idle(settings.warehouse_path(args.warehouse))  # a publication a crash interrupted
+    recover_if_idle(settings.warehouse_path(getattr(args, "warehouse", None)))  # a publication a crash interrupted
     if handler := getattr(args, "handler", None):
         return handler(args)
     return _report(args) if args.command == "rapport" else _refresh(args)
