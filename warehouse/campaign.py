@@ -41,7 +41,7 @@ CREATE OR REPLACE TABLE qualite.campagne (
     lignes BIGINT NOT NULL,
     premiere_date DATE,
     derniere_date DATE,
-    dernier_fichier TIMESTAMP
+    dernier_fichier DATE
 )"""
 
 MEASURES = ("fichiers", "lignes", "premiere_date", "derniere_date", "dernier_fichier")
@@ -81,7 +81,7 @@ def _received_sql(grain: str) -> str:
     return f"""
         SELECT f.source, f.structure_id, f.annee{grain}, count(DISTINCT f.fichier_nom) AS fichiers,
                count(*) AS lignes, min(f.jour_debut) AS premiere_date, max(f.jour_fin) AS derniere_date,
-               max(j.modifie_le) AS dernier_fichier
+               CAST(max(j.modifie_le) AS DATE) AS dernier_fichier
         FROM faits f LEFT JOIN qualite.journal_chargement j
             ON j.source = f.source AND j.fichier_nom = f.fichier_nom
         WHERE f.annee IS NOT NULL GROUP BY ALL"""
