@@ -15,7 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from reporting import data
-from reporting.campaign import MISSING_MONTH, campaign_annex
+from reporting.campaign import MISSING_MONTH, campaign_annex, missing_notes
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
@@ -117,6 +117,7 @@ def indicator(ctx: Context, spec: dict) -> tuple[Indicator, Tile | None]:
                            changes(line.cells, ctx.reference, last), changes(line.cells, last - 1, last))
                  for line in lines]
     add_detail(ctx, spec, view, codes)
+    view.notes += missing_notes(ctx.con, table, view.years, codes if spec.get("series") == "structure_id" else None)
     if last < ctx.year:
         view.notes.append(f"Pas encore de donnée pour {ctx.year} : la dernière année connue est {last}.")
     if spec.get("note"):

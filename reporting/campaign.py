@@ -47,3 +47,28 @@ def campaign_annex(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
             "mois": month_cells(con, year, row) if monthly else None,
         })
     return lines
+
+
+def source_of_table(table: str) -> str | None:
+    from warehouse.campaign import config
+
+    return next((source for prefix, source in config().get("tables", {}).items() if table.startswith(prefix)), None)
+
+
+def missing_notes(con: duckdb.DuckDBPyConnection, table: str, years: list[int],
+                  structures: list[str] | None) -> list[str]:
+    """Notes under an indicator: each structure and year shown whose collection is partial or missing
+    (their months are not counted, neither as zero nor estimated)."""
+    source = source_of_table(table)
+    if source is None or not years or not has_campaign(con):
+        return []
+    rows = con.execute("""
+        SELECT c.annee, coalesce(s.libelle, 'registre intercommunal'), c.statut, c.mois_manquants
+        FROM public.campagne c LEFT JOIN ref.structures s USING (structure_id)
+        WHERE c.source = ? AND c.mois IS NULL AND c.statut IN ('partiel', 'manquant')
+          AND c.annee BETWEEN ? AND ? AND (? OR list_contains(?, c.structure_id))
+        ORDER BY c.annee, 2""", [source, min(years), max(years), structures is None, structures or []]).fetchall()
+    return [f"Collecte incomplète (annexe C) : {name}, {year}, "
+            + (f"mois manquants : {month_names(months)} — non comptés, ni zéro ni estimation."
+               if status == "partiel" else "aucun fichier reçu.")
+            for year, name, status, months in rows]

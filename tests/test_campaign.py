@@ -119,6 +119,10 @@ def test_report_annex_marks_the_missing_month(campaign_run):
     assert row.count("<td>—</td>") == 1 and row.index("<td>—</td>") > row.index("<td>12</td>")
     secours = annex[annex.index("Secours populaire Lalbenque"):]
     assert "manquant" in secours[:secours.index("</tr>")]
+    # and under the indicators themselves
+    assert ("Collecte incomplète (annexe C) : France Services Limogne-en-Quercy, 2022, mois manquants : mars "
+            "— non comptés, ni zéro ni estimation.") in page
+    assert "Collecte incomplète (annexe C) : Secours populaire Lalbenque, 2022, aucun fichier reçu." in page
 
 
 def test_campaign_tables_are_catalogued(campaign_run):
