@@ -38,14 +38,18 @@ OK, QUARANTINE, REFUSED = 0, 1, 2
 @dataclass
 class FileOutcome:
     path: Path
-    source: str | None
+    spec: SourceSpec | None
     name: str | None = None          # its name in the scratch drop folder, relative to the source folder
     log: dict | None = None          # its row of qualite.journal_chargement
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def source(self) -> str | None:
+        return self.spec.name if self.spec else None
+
+    @property
     def code(self) -> int:
-        if self.source is None or self.log is None or self.log["statut"] == REJETE:
+        if self.spec is None or self.log is None or self.log["statut"] == REJETE:
             return REFUSED
         return QUARANTINE if self.log["lignes_quarantaine"] else OK
 
@@ -172,15 +176,16 @@ def compare(published: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnec
     return cells, reconciliation
 
 
-def file_outcome(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, spec: SourceSpec) -> None:
+def file_outcome(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
+    """The file's row of the scratch load log and its first quarantine reasons."""
     cursor = con.execute("SELECT * FROM qualite.journal_chargement WHERE source = ? AND fichier_nom = ?",
-                         [spec.name, outcome.name])
+                         [outcome.source, outcome.name])
     names = [d[0] for d in cursor.description]
     row = cursor.fetchone()
     outcome.log = dict(zip(names, row)) if row else None
     outcome.reasons = [f"ligne {line} : {reason}" for line, reason in con.execute(
         "SELECT ligne, motif FROM qualite.quarantaine WHERE source = ? AND fichier_nom = ? "
-        "ORDER BY feuille NULLS FIRST, ligne LIMIT ?", [spec.name, outcome.name, FIRST_REASONS]).fetchall()]
+        "ORDER BY feuille NULLS FIRST, ligne LIMIT ?", [outcome.source, outcome.name, FIRST_REASONS]).fetchall()]
 
 
 def verify(files: list[Path], raw_dir: Path, warehouse: Path) -> Verification:
@@ -192,15 +197,14 @@ def verify(files: list[Path], raw_dir: Path, warehouse: Path) -> Verification:
         if raw_dir.exists():
             shutil.copytree(raw_dir, scratch_raw, symlinks=True, copy_function=link_or_copy)
         scratch_raw.mkdir(exist_ok=True)
-        outcomes, placed = [], {}
+        outcomes = []
         for path in files:
             spec, relative = source_of(path, raw_dir)
-            outcome = FileOutcome(path, spec.name if spec else None)
+            outcome = FileOutcome(path, spec)
             if spec is not None:
                 outcome.name = place(path, spec, relative, scratch_raw).as_posix()
-                placed[id(outcome)] = spec
             outcomes.append(outcome)
-        if len(placed) < len(outcomes):  # a file no source reads would be refused: no build needed
+        if any(outcome.spec is None for outcome in outcomes):  # refused: no build needed
             return Verification(outcomes, [], [])
         with scratch_environment(folder):
             result = refresh(scratch_raw, folder / "verification.duckdb", accept_drop=True)
@@ -208,8 +212,7 @@ def verify(files: list[Path], raw_dir: Path, warehouse: Path) -> Verification:
             return Verification(outcomes, [], [], errors=result.errors or ["la construction d'essai a échoué"])
         with duckdb.connect(str(result.build_path), read_only=True) as scratch:
             for outcome in outcomes:
-                if id(outcome) in placed:
-                    file_outcome(scratch, outcome, placed[id(outcome)])
+                file_outcome(scratch, outcome)
             if warehouse.exists():
                 with read_published(warehouse) as published:
                     cells, reconciliation = compare(published, scratch)
