@@ -20,7 +20,7 @@ import yaml
 
 from sources.spec import load_spec
 from warehouse import PACKAGE_DIR
-from warehouse.db import sql_text, transaction
+from warehouse.db import read_sql, sql_text, transaction
 
 CONFIG_PATH = PACKAGE_DIR / "campagne.yaml"
 RECU, PARTIEL, MANQUANT, INATTENDU = "reçu", "partiel", "manquant", "inattendu"
@@ -149,6 +149,8 @@ def campaign_sql(today: dt.date) -> str:
 def build_campaign(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, int]:
     """(Re)write qualite.campagne and public.campagne; returns the count of rows per status."""
     with transaction(con):
+        # a partial run on a warehouse published before this table existed: every structure expected
+        con.execute(read_sql("ref/campagne").replace("CREATE OR REPLACE TABLE", "CREATE TABLE IF NOT EXISTS"))
         con.execute(DDL)
         con.execute(f"INSERT INTO qualite.campagne BY NAME {campaign_sql(today or dt.date.today())}")
         con.execute("CREATE SCHEMA IF NOT EXISTS public")
