@@ -44,7 +44,7 @@ csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 _MONTH = (r"(janv(ier)?|fevr?(ier)?|mars|avr(il)?|mai|juin|juil(let)?|aout|sept(embre)?"
           r"|oct(obre)?|nov(embre)?|dec(embre)?)")
 # The instructions and lists of the entry templates (sources/templates.py): never data.
-TEMPLATE_SHEETS = {"mode d emploi", "listes"}
+TEMPLATE_SHEETS = {"mode d emploi du modele", "listes du modele"}
 _DATA_SHEET = re.compile(rf"^\s*((19|20)\d{{2}}|{_MONTH}(?![a-z]))", re.I)  # a whole word
 
 

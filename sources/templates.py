@@ -5,7 +5,7 @@ widths; a drop-down list for a structure (the first alias of each structure of t
 warehouse/ref/structures_alias.csv), a commune (the communes of the territory, then
 "Autre commune"), a category of the spec (its first label per code) and the columns listed in
 ``REF_LISTS``; date, time and number validation with French input and error messages. Sheet
-``Listes`` holds the lists (hidden); sheet ``Mode d'emploi`` the instructions. The reader does
+``Listes du modèle`` holds the lists (hidden); sheet ``Mode d'emploi du modèle`` the instructions. The reader does
 not read these two sheets (sources/reading.py, ``TEMPLATE_SHEETS``). Regenerated from the
 reference each time: a new structure appears in the lists.
 """
@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sources.spec import ColumnSpec, SourceSpec, load_spec, spec_names
 from warehouse import REF_DIR
 
-ENTRY_SHEET, LISTS_SHEET, HELP_SHEET = "Saisie", "Listes", "Mode d'emploi"
+ENTRY_SHEET, LISTS_SHEET, HELP_SHEET = "Saisie", "Listes du modèle", "Mode d'emploi du modèle"
 LAST_ROW = 2000
 OTHER_COMMUNE = "Autre commune"
 SERVICE_OF = {"pocketo": "alsh", "france_services": "france_services", "aide_alimentaire": "aide_alimentaire"}

@@ -30,7 +30,7 @@ FOLDERS = {"pocketo": "pocketo", "france_services": "france_services", "aide_ali
 
 
 def lists(workbook) -> dict[str, list[str]]:
-    sheet = workbook["Listes"]
+    sheet = workbook["Listes du modèle"]
     return {column[0]: [v for v in column[1:] if v] for column in sheet.iter_cols(values_only=True)}
 
 
@@ -78,12 +78,12 @@ def test_four_templates_with_frozen_header_lists_and_instructions(loaded):
                                                  "modele-france_services.xlsx", "modele-pocketo.xlsx"]
     workbook = openpyxl.load_workbook(templates[-1])  # pocketo
     sheet = workbook["Saisie"]
-    assert workbook.sheetnames == ["Saisie", "Listes", "Mode d'emploi"]
+    assert workbook.sheetnames == ["Saisie", "Listes du modèle", "Mode d'emploi du modèle"]
     assert sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:3] == ["Structure", "Date", "N° dossier"]
     rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
     assert rules["B2:B2000"].type == "date" and rules["B2:B2000"].error.startswith("Écrivez une date")
-    assert rules["A2:A2000"].formula1 == "'Listes'!$A$2:$A$4"
+    assert rules["A2:A2000"].formula1 == "'Listes du modèle'!$A$2:$A$4"
     assert lists(workbook)["Commune"][-1] == "Autre commune"
 
 
