@@ -117,7 +117,7 @@ def indicator(ctx: Context, spec: dict) -> tuple[Indicator, Tile | None]:
                            changes(line.cells, ctx.reference, last), changes(line.cells, last - 1, last))
                  for line in lines]
     add_detail(ctx, spec, view, codes)
-    view.notes += missing_notes(ctx.con, table, view.years, codes if spec.get("series") == "structure_id" else None)
+    view.notes += missing_notes(ctx.con, table, view.years, (spec.get("filtre") or {}).get("structure_id"))
     if last < ctx.year:
         view.notes.append(f"Pas encore de donnée pour {ctx.year} : la dernière année connue est {last}.")
     if spec.get("note"):

@@ -56,9 +56,10 @@ def source_of_table(table: str) -> str | None:
 
 
 def missing_notes(con: duckdb.DuckDBPyConnection, table: str, years: list[int],
-                  structures: list[str] | None) -> list[str]:
-    """Notes under an indicator: each structure and year shown whose collection is partial or missing
-    (their months are not counted, neither as zero nor estimated)."""
+                  structures: list[str] | str | None) -> list[str]:
+    """Notes under an indicator: each structure (of its filter, else of its source) and year shown
+    whose collection is partial or missing (never counted, neither as zero nor estimated)."""
+    structures = [structures] if isinstance(structures, str) else structures
     source = source_of_table(table)
     if source is None or not years or not has_campaign(con):
         return []
