@@ -10,9 +10,6 @@ import sys
 from pipelines import settings
 from warehouse.build import read_published
 
-WAREHOUSE_HELP = "fichier DuckDB de l'entrepôt publié (défaut : OBSERVATOIRE_WAREHOUSE, sinon warehouse/observatoire.duckdb)"
-
-
 def _campaign(args: argparse.Namespace) -> int:
     from warehouse.campaign import checklist, years
 
@@ -45,7 +42,8 @@ def _verify(args: argparse.Namespace) -> int:
     except PseudonymKeyError as error:
         print(error, file=sys.stderr)
         return REFUSED
-    print(f"Vérification de {len(files)} fichier(s) contre {warehouse} (dossier de dépôt {raw_dir}), sans rien publier")
+    print(f"Vérification de {len(files)} fichier(s) contre {warehouse} (dossier de dépôt {raw_dir}), "
+          "sans rien publier")
     verification = verify(files, raw_dir, warehouse)
     print("\n".join(report_lines(verification)))
     return verification.code
@@ -59,14 +57,14 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_campaign_commands(commands, formatter, epilog: str) -> None:
+def add_campaign_commands(commands, formatter, epilog: str, warehouse_help: str) -> None:
     parser = commands.add_parser(
         "campagne", help="liste, pour une année, ce que chaque service a envoyé et ce qui manque",
         description="Liste de la campagne de collecte d'une année, par service, les manquants d'abord "
         "(table qualite.campagne de l'entrepôt publié).", epilog=epilog, formatter_class=formatter)
     parser.add_argument("--annee", type=int, metavar="ANNEE",
                         help="année de la campagne (défaut : la dernière année qui a des données)")
-    parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    parser.add_argument("--warehouse", metavar="FICHIER", help=warehouse_help)
     parser.set_defaults(handler=_campaign)
     verify_parser = commands.add_parser(
         "verifier", help="dit ce que des fichiers changeraient, sans rien publier",
@@ -78,7 +76,7 @@ def add_campaign_commands(commands, formatter, epilog: str) -> None:
         epilog=epilog, formatter_class=formatter)
     verify_parser.add_argument("--raw-dir", metavar="DOSSIER", help="dossier de dépôt (défaut : "
                                "OBSERVATOIRE_RAW_DIR, sinon les données de démonstration)")
-    verify_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
+    verify_parser.add_argument("--warehouse", metavar="FICHIER", help=warehouse_help)
     verify_parser.add_argument("fichiers", nargs="+", metavar="FICHIER", help="fichier(s) à vérifier")
     verify_parser.set_defaults(handler=_verify)
     templates_parser = commands.add_parser(

@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--sortie", metavar="DOSSIER", help="dossier où écrire le rapport (défaut : "
                                "le dossier rapport/ à côté de l'entrepôt)")
     report_parser.add_argument("--warehouse", metavar="FICHIER", help=WAREHOUSE_HELP)
-    add_campaign_commands(commands, formatter, environment_help())
+    add_campaign_commands(commands, formatter, environment_help(), WAREHOUSE_HELP)
     return parser
 
 
