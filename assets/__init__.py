@@ -2,7 +2,9 @@
 
 import dagster as dg
 
+from assets.campaign import campagne
 from assets.exports import EXPORT_ASSETS
+from assets.feedback import retours
 from assets.indicators import INDICATOR_ASSETS
 from assets.petite_enfance import REF_CHECKS
 from assets.public import PUBLIC_ASSETS, catalogue
@@ -13,7 +15,7 @@ from assets.report import rapport
 from assets.sources import SOURCE_ASSETS
 
 _BUILT = [reference, *REF_CHECKS, *SOURCE_ASSETS, *INDICATOR_ASSETS, rapprochement, *PUBLIC_ASSETS,
-          catalogue, *EXPORT_ASSETS]
+          campagne, catalogue, *EXPORT_ASSETS, retours]
 _KEYS = [key for d in _BUILT if isinstance(d, dg.AssetsDefinition) and not isinstance(
     d, dg.AssetChecksDefinition) for key in d.keys]
 

@@ -54,7 +54,7 @@ PUBLIC_KEYS = [key for asset in PUBLIC_ASSETS for key in asset.keys]
 
 
 @dg.asset(name="catalogue", deps=[*REF_KEYS, *STAGING_KEYS, *SQL_ASSET_KEYS, *PUBLIC_KEYS,
-                                  "qualite__rapprochement"],
+                                  "qualite__rapprochement", "qualite__campagne"],
           group_name="publication", kinds={"duckdb"},
           description="ref.catalogue et les commentaires DuckDB de chaque table, vue et colonne de chaque "
           "schéma, depuis les déclarations des tables (warehouse/indicateurs/*.yaml) et "

@@ -12,6 +12,7 @@ import sys
 
 import duckdb
 
+from pipelines.campaign_commands import add_campaign_commands
 from pipelines.french_argparse import french
 from sources.pseudonym import PseudonymKeyError, load_key
 from warehouse import settings
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     territory_parser.add_argument("action", choices=["init"], help="init : écrit le dossier")
     territory_parser.add_argument("--epci", required=True, metavar="SIREN", help="numéro SIREN de l'EPCI")
     territory_parser.add_argument("--dossier", required=True, metavar="DOSSIER", help="dossier à écrire (vide)")
+    add_campaign_commands(commands, formatter, environment_help(), WAREHOUSE_HELP)
     return parser
 
 
@@ -173,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     if args.command == "territoire":
         return _territory(args)
-    recover_if_idle(settings.warehouse_path(args.warehouse))  # a publication a crash interrupted
+    recover_if_idle(settings.warehouse_path(getattr(args, "warehouse", None)))  # a publication a crash interrupted
+    if handler := getattr(args, "handler", None):
+        return handler(args)
     return _report(args) if args.command == "rapport" else _refresh(args)
 
 

@@ -16,6 +16,7 @@ import yaml
 from markupsafe import Markup
 
 from reporting import data
+from reporting.campaign import MISSING_MONTH, campaign_annex, missing_notes
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
@@ -132,6 +133,7 @@ def indicator(ctx: Context, spec: dict) -> tuple[Indicator, Tile | None]:
                            changes(line.cells, ctx.reference, last), changes(line.cells, last - 1, last))
                  for line in lines]
     add_detail(ctx, spec, view, codes)
+    view.notes += missing_notes(ctx.con, table, view.years, (spec.get("filtre") or {}).get("structure_id"))
     if last < ctx.year:
         view.notes.append(f"Pas encore de donnée pour {ctx.year} : la dernière année connue est {last}.")
     if spec.get("note"):
@@ -332,7 +334,8 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
         essentiel=tiles, axes=axis_views, annees=ctx.years,
         ctg=ctg_synthesis(ctx, follow_up_year, {a["code"]: a["titre"] for a in axis_views}),
         communes=commune_table(ctx), rapprochement=reconciliation(ctx),
-        qualite=loading_quality(ctx), definitions=definitions(ctx))
+        qualite=loading_quality(ctx), definitions=definitions(ctx),
+        campagne=campaign_annex(con, year), mois_absent=MISSING_MONTH)
     return year, page
 
 

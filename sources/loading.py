@@ -30,10 +30,10 @@ from sources.pseudonym import Pseudonymiser
 from sources.reading import FileRejected, Reader, ReadStats, read_chunks
 from sources.spec import SourceSpec
 from sources.transform import PROVENANCE, ROW_ID, ClearBatch, ClearText, typed_name
+from warehouse.journal import CHARGE, DOUBLON, IGNORE, REJETE
 from warehouse.db import read_sql, rename_tables, replace_source_rows, sql_text, transaction
 from warehouse.names import qualified_table
 
-CHARGE, REJETE, IGNORE, DOUBLON = "chargé", "rejeté", "ignoré", "doublon de fichier"
 EMPTY = "fichier vide"
 BATCH_ROWS = 500_000  # raw rows gathered in ClearText before they are typed and written
 BUILDING = "_nouveau_"  # prefix of the raw tables while they load

@@ -43,6 +43,8 @@ TOO_LONG = "ligne trop longue"
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 _MONTH = (r"(janv(ier)?|fevr?(ier)?|mars|avr(il)?|mai|juin|juil(let)?|aout|sept(embre)?"
           r"|oct(obre)?|nov(embre)?|dec(embre)?)")
+# The instructions and lists of the entry templates (sources/templates.py): never data.
+TEMPLATE_SHEETS = {"mode d emploi du modele", "listes du modele"}
 _DATA_SHEET = re.compile(rf"^\s*((19|20)\d{{2}}|{_MONTH}(?![a-z]))", re.I)  # a whole word
 
 
@@ -288,7 +290,7 @@ def _xlsx_sheets(path: Path, every_sheet: bool) -> Iterator[tuple[str, Rows]]:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as error:  # calamine raises its own error types for broken files
         raise FileRejected(f"classeur Excel illisible ({error})") from error
-    names = workbook.sheet_names
+    names = [name for name in workbook.sheet_names if fold(name) not in TEMPLATE_SHEETS]
     if not every_sheet:
         hidden = {s.name for s in workbook.sheets_metadata if "Visible" not in str(s.visible)}
         names = data_sheets(names, hidden)

@@ -101,7 +101,8 @@ def test_no_name_birth_date_or_file_number_in_clear(demo):
     assert personal_columns == []
     dates = con.execute("""SELECT DISTINCT column_name FROM duckdb_columns()
                            WHERE schema_name <> 'ref' AND data_type IN ('DATE', 'TIMESTAMP')""").fetchall()
-    event_dates = {"date_presence", "date_passage", "date_attribution", "fichier_modifie", "modifie_le"}
+    event_dates = {"date_presence", "date_passage", "date_attribution", "fichier_modifie", "modifie_le",
+                   "premiere_date", "derniere_date", "dernier_fichier"}  # qualite.campagne: events and files
     assert {c for (c,) in dates} <= event_dates
     raw = outcome.build_path.read_bytes()
     spellings = sorted({w for n in names if len(n) >= 5 for w in (n, n.title())}, key=len, reverse=True)

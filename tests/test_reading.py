@@ -98,7 +98,7 @@ def test_discovery_skips_non_tables_and_spots_copies(tmp_path):
     (folder / ".DS_Store").write_bytes(b"\0")
     os.utime(first, (1_600_000_000, 1_600_000_000))
     found = {f.name: f for f in discover(folder)}
-    assert sorted(n for n, f in found.items() if f.should_read) == ["2022/export.csv"]
+    assert sorted(n for n, f in found.items() if f.is_table and f.duplicate_of is None) == ["2022/export.csv"]
     assert found["copie de export.csv"].duplicate_of == "2022/export.csv"
     assert not any(found[n].is_table for n in ["bilan.pdf", "~$export.xlsx", ".DS_Store"])
     assert found["2022/export.csv"].modified == dt.datetime.fromtimestamp(1_600_000_000)

@@ -14,6 +14,8 @@ Great Expectations and the report would each read it from elsewhere otherwise).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse import DEFAULT_WAREHOUSE, PACKAGE_DIR
@@ -111,3 +113,17 @@ def producer_name() -> str | None:
 def with_ref_dir(folder: str | Path) -> dict[str, str]:
     """The environment of a child process whose reference folder is ``folder``."""
     return {**os.environ, "OBSERVATOIRE_REF_DIR": str(absolute(folder))}
+
+
+@contextmanager
+def exports_in(folder: Path) -> Iterator[None]:
+    """For the time of a scratch run: its exports go to ``folder``, whatever the environment says."""
+    previous = os.environ.get("OBSERVATOIRE_EXPORT_DIR")
+    os.environ["OBSERVATOIRE_EXPORT_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("OBSERVATOIRE_EXPORT_DIR", None)
+        else:
+            os.environ["OBSERVATOIRE_EXPORT_DIR"] = previous

@@ -1,0 +1,187 @@
+"""Feedback workbooks: ``retours/<source>-<année>.xlsx``, what each service must fix in its files.
+
+Written by each refresh into the build's export folder, so they are published with the warehouse.
+A first sheet ``Campagne`` gives the campaign status of that source and year
+(qualite.campagne); then one sheet per file received (loaded or refused): every quarantined row
+(file, sheet, line as seen when opening the file, column, value, reason) with what to do, then
+the warnings. The value is the one qualite.quarantaine keeps, which is never a personal one
+(a name, a birth date, a file number: sources/specs/*.yaml ``personnel``). The advice comes from
+warehouse/retours_conseils.yaml (reason pattern -> French advice), never from code.
+
+A file belongs to the workbook of every year its loaded rows cover; a file with no loaded row
+(refused, or all its rows quarantined) to the campaign's latest year.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import yaml
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from warehouse import PACKAGE_DIR
+from warehouse.campaign import MANQUANT, PARTIEL, latest_year, month_names, sources, staging_table
+from warehouse.journal import CHARGE, REJETE
+
+ADVICE_PATH = PACKAGE_DIR / "retours_conseils.yaml"
+FOLDER = "retours"
+SUMMARY_SHEET = "Campagne"
+BOLD = Font(bold=True)
+QUARANTINE_HEADER = ["Fichier", "Feuille", "Ligne", "Colonne", "Valeur lue", "Motif", "À faire"]
+WARNING_HEADER = ["Fichier", "Feuille", "Ligne", "Colonne", "Message", "À faire"]
+SUMMARY_HEADER = ["Structure", "Statut", "Mois manquants", "Fichiers", "Lignes chargées", "Première date",
+                  "Dernière date", "Fichier le plus récent", "À faire"]
+WIDTHS = {"Motif": 60, "Message": 60, "À faire": 60, "Fichier": 40, "Structure": 40}
+
+
+@cache
+def _advice_rules() -> tuple[list[tuple[re.Pattern, str]], str]:
+    data = yaml.safe_load(ADVICE_PATH.read_text(encoding="utf-8"))
+    return [(re.compile(r["motif"], re.IGNORECASE), r["conseil"]) for r in data["conseils"]], data["defaut"]
+
+
+def advice(reason: str | None) -> str:
+    """What to do about a reason, in French: the first matching pattern's advice."""
+    rules, default = _advice_rules()
+    return next((text for pattern, text in rules if pattern.search(reason or "")), default)
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def files_by_year(con: duckdb.DuckDBPyConnection, source: str, last_year: int) -> dict[int, list[str]]:
+    """The source's files received (loaded or refused), by the years their loaded rows cover."""
+    files = [name for (name,) in con.execute(
+        "SELECT fichier_nom FROM qualite.journal_chargement WHERE source = ? AND statut IN (?, ?) "
+        "ORDER BY fichier_nom", [source, CHARGE, REJETE]).fetchall()]
+    staged = staging_table(source)
+    year_of = "annee" if "annee" in {c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND "
+        "schema_name || '.' || table_name = ?", [staged]).fetchall()} else None
+    covered: dict[str, set[int]] = {}
+    if year_of:
+        for name, year in con.execute(f"SELECT DISTINCT fichier_nom, {year_of} FROM {staged}").fetchall():
+            covered.setdefault(name, set()).add(year)
+    by_year: dict[int, list[str]] = {}
+    for name in files:
+        for year in sorted(covered.get(name) or {last_year}):
+            by_year.setdefault(year, []).append(name)
+    return by_year
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name from a file name (31 characters, no []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", Path(name).stem)[:28] or "fichier"
+    title, n = base, 2
+    while title.lower() in taken:
+        title, n = f"{base[:25]} ({n})", n + 1
+    taken.add(title.lower())
+    return title
+
+
+def _append_table(sheet, header: list[str], rows: list[list]) -> None:
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    for row in rows:
+        sheet.append(row)
+
+
+def _finish(sheet, header: list[str]) -> None:
+    for index, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 16)
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def summary_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, year: int) -> None:
+    label = sources()[source]["libelle"]
+    sheet.append([f"Campagne de collecte {year} : {label}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Ce classeur liste, fichier par fichier (une feuille chacun), les lignes refusées et ce "
+                  "qu'il faut corriger, puis les avertissements. Corrigez le fichier, puis renvoyez-le à "
+                  "l'observatoire."])
+    sheet.append([])
+    rows = records(con, """
+        SELECT coalesce(s.libelle, 'registre intercommunal') AS structure, c.*
+        FROM qualite.campagne c LEFT JOIN ref.structures s USING (structure_id)
+        WHERE c.source = ? AND c.annee = ? AND c.mois IS NULL ORDER BY structure""", [source, year])
+    _append_table(sheet, SUMMARY_HEADER, [[
+        r["structure"], r["statut"], month_names(r["mois_manquants"]), r["fichiers"], r["lignes"],
+        r["premiere_date"], r["derniere_date"], r["dernier_fichier"],
+        advice(r["statut"]) if r["statut"] in (MANQUANT, PARTIEL) else ""] for r in rows])
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row[5:8]:
+            cell.number_format = "DD/MM/YYYY"
+    _finish(sheet, SUMMARY_HEADER)
+
+
+def file_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, name: str) -> int:
+    """One file's sheet; returns the number of quarantined rows listed."""
+    log = records(con, "SELECT * FROM qualite.journal_chargement WHERE source = ? AND fichier_nom = ?",
+                  [source, name])[0]
+    sheet.append([f"Fichier : {name}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    if log["statut"] == REJETE:
+        sheet.append([f"Fichier refusé entier : {log['motif']}", None, None, None, None, None,
+                      advice(log["motif"])])
+    else:
+        sheet.append([f"{log['lignes_lues']} ligne(s) lue(s) : {log['lignes_chargees']} chargée(s), "
+                      f"{log['lignes_quarantaine']} refusée(s), {log['lignes_doublons']} en double, "
+                      f"{log['lignes_vides_total']} vide(s) ou de total"])
+    sheet.append([])
+    sheet.append(["Lignes refusées (à corriger dans le fichier)"])
+    sheet.cell(sheet.max_row, 1).font = BOLD
+    rejected = records(con, """
+        SELECT * FROM qualite.quarantaine WHERE source = ? AND fichier_nom = ?
+        ORDER BY feuille NULLS FIRST, ligne, cellule""", [source, name])
+    _append_table(sheet, QUARANTINE_HEADER, [
+        [r["fichier_nom"], r["feuille"], r["ligne"], r["colonne"], r["valeur_brute"], r["motif"],
+         advice(r["motif"])] for r in rejected])
+    sheet.append([])
+    sheet.append(["Avertissements (lignes gardées, à vérifier)"])
+    sheet.cell(sheet.max_row, 1).font = BOLD
+    warnings = records(con, """
+        SELECT * FROM qualite.avertissements WHERE source = ? AND fichier_nom = ?
+        ORDER BY feuille NULLS FIRST, ligne NULLS FIRST, type""", [source, name])
+    _append_table(sheet, WARNING_HEADER, [
+        [r["fichier_nom"], r["feuille"], r["ligne"], r["colonne"], r["message"],
+         advice(f"{r['type']} {r['message']}")] for r in warnings])
+    _finish(sheet, QUARANTINE_HEADER)
+    sheet.freeze_panes = "A2"
+    return len(rejected)
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, source: str, year: int, files: list[str]) -> None:
+    workbook = openpyxl.Workbook()
+    summary_sheet(con, workbook.active, source, year)
+    workbook.active.title = SUMMARY_SHEET
+    taken = {SUMMARY_SHEET.lower()}
+    for name in files:
+        file_sheet(con, workbook.create_sheet(sheet_title(name, taken)), source, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Every feedback workbook into ``folder/retours/``; returns their paths."""
+    last_year = latest_year(con)
+    if last_year is None:
+        return []
+    written = []
+    for source in sources():
+        by_year = files_by_year(con, source, last_year)
+        for year in sorted({*by_year, last_year}):
+            path = folder / FOLDER / f"{source}-{year}.xlsx"
+            write_workbook(con, path, source, year, by_year.get(year, []))
+            written.append(path)
+    return written
