@@ -146,6 +146,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from warehouse.national import NATIONAL_TABLES
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PSEUDO_KEY = "cle-de-test-assez-longue-pour-etre-acceptee"  # 32 characters at least
 
@@ -861,10 +863,14 @@ def _birth_date_strings():
 
 
 def test_privacy_no_personal_value_in_any_column(con):
+    # The national commune reference names every commune of France ("Saint-Joachim"): public
+    # place names, not persons; every other table is scanned.
+    national = sorted(NATIONAL_TABLES.values())
     cols = con.execute(
         "select table_schema, table_name, column_name from information_schema.columns "
         "where table_catalog = current_database() "
-        "and table_schema not in ('information_schema', 'pg_catalog')").fetchall()
+        "and table_schema not in ('information_schema', 'pg_catalog') "
+        "and not (table_schema = 'ref' and list_contains(?, table_name))", [national]).fetchall()
     assert cols, "no table found in the warehouse"
     patterns = _name_patterns()
     bdates = _birth_date_strings()
