@@ -170,7 +170,8 @@ def test_offer_file_mistakes_are_reported_row_by_row(warehouse):
         ("code INSEE d'une commune de la CC attendu", 2),
         ("type_accueil : code attendu parmi ['assistantes_maternelles', 'mam', 'micro_creche', "
          "'prescolarisation']", 2),
-        ("nature_chiffre : code attendu parmi ['demonstration', 'estimation', 'publie', 'releve']", 2),
+        ("nature_chiffre : code attendu parmi ['demonstration', 'estimation', 'publie', 'recensement', "
+         "'releve']", 2),
         ("texte obligatoire", 2),
         ("multiple_fields_uniqueness", 1), ("multiple_fields_uniqueness", 4),
     ])

@@ -3,7 +3,8 @@
 -- an estimate: municipal population of the latest vintage up to that year (ref.communes_population)
 -- × the share of under-3s in force that year (ref.petite_enfance_part_moins_3_ans), rounded.
 -- NULL, with a source saying why, when neither exists. Provenance: the reference files (and their
--- ref tables) the row is computed from.
+-- ref tables) the row is computed from: for a census figure read from INSEE's own file dropped in
+-- the reference folder (source 'INSEE, <file>', warehouse/insee.py), that file.
 INSERT INTO staging.petite_enfance__moins_3_ans BY NAME
 WITH communes_annees AS (
     SELECT c.code_commune, o.annee
@@ -43,7 +44,9 @@ SELECT e.code_commune, e.annee,
        CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.millesime_population END AS millesime_population,
        CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.population_municipale END AS population_municipale,
        CASE WHEN s.enfants_moins_3_ans IS NULL THEN e.part_moins_3_ans END AS part_moins_3_ans,
-       CASE WHEN s.enfants_moins_3_ans IS NOT NULL THEN 'population_moins_3_ans.csv'
+       CASE WHEN s.source LIKE 'INSEE, base-ic-evol-struct-pop-%' AND s.nature_chiffre = 'recensement'
+                THEN substr(s.source, length('INSEE, ') + 1)  -- the INSEE file (warehouse/insee.py)
+            WHEN s.enfants_moins_3_ans IS NOT NULL THEN 'population_moins_3_ans.csv'
             WHEN e.enfants_estimes IS NOT NULL
                 THEN 'communes_population.csv, petite_enfance_part_moins_3_ans.csv'
             ELSE 'communes.csv, petite_enfance_offre.csv' END AS fichier_nom,
