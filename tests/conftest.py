@@ -9,6 +9,7 @@ takes a copy of one built once per session, and runs a refresh only for what it 
 - ``published_small``: a copy, in the test's ``tmp_path``, of ``raw`` already refreshed once:
   ``tmp_path / "raw"``, the published ``tmp_path / "w.duckdb"``, its exports and its report.
   Mutate it freely; returns ``(raw, warehouse)``.
+- ``demo_drop``: the demo drop folder generated once per session (``copy_demo_drop`` to add files).
 - ``demo_run``: the demo drop folder refreshed once per session; read it only (read-only
   connections). ``published_demo`` is a copy of it in the test's ``tmp_path``, to mutate.
 """
@@ -112,20 +113,34 @@ def published_small(_published_small_once, tmp_path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """The demo drop folder, generated once, and one refresh of it (in-process materialize).
+def demo_drop(tmp_path_factory) -> tuple[dict, Path]:
+    """``(truths, folder)``: the demo drop folder, generated once. Never change it: a test that
+    adds files to the demo copies it first (``copy_demo_drop``)."""
+    from demo import generate_all
+
+    base = tmp_path_factory.mktemp("demo")
+    return generate_all(base / "raw"), base / "raw"
+
+
+def copy_demo_drop(demo_drop: tuple[dict, Path], target: Path) -> Path:
+    """A copy of the demo drop folder at ``target`` (modification times kept: newer files win)."""
+    shutil.copytree(demo_drop[1], target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_drop):
+    """The demo drop folder (``demo_drop``) and one refresh of it (in-process materialize).
 
     Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it
     (when a blocking check failed, the path is the failed build's, kept for inspection).
     """
-    from demo import generate_all
     from pipelines.refresh import refresh
 
-    base = tmp_path_factory.mktemp("demo")
+    truths, raw = demo_drop
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        truths = generate_all(base / "raw")
-        outcome = refresh(base / "raw", base / "observatoire.duckdb")
+        outcome = refresh(raw, raw.parent / "observatoire.duckdb")
     yield truths, outcome, outcome.build_path
 
 
