@@ -1,8 +1,23 @@
-"""Shared fixtures: a fixed pseudonymisation key, and writers of real CSV and Excel files."""
+"""Shared fixtures: a fixed pseudonymisation key, writers of real CSV and Excel files, and the
+published warehouses a test starts from.
+
+A refresh costs its fixed Dagster work (every asset, check, export and the report) whatever the
+size of the drop folder: a test that only needs "a published warehouse" as its starting point
+takes a copy of one built once per session, and runs a refresh only for what it tests.
+
+- ``raw``: a small drop folder of its own (pocketo: lalbenque.csv, 2 rows; limogne.csv, 1 row).
+- ``published_small``: a copy, in the test's ``tmp_path``, of ``raw`` already refreshed once:
+  ``tmp_path / "raw"``, the published ``tmp_path / "w.duckdb"``, its exports and its report.
+  Mutate it freely; returns ``(raw, warehouse)``.
+- ``demo_drop``: the demo drop folder generated once per session (``copy_demo_drop`` to add files).
+- ``demo_run``: the demo drop folder refreshed once per session; read it only (read-only
+  connections). ``published_demo`` is a copy of it in the test's ``tmp_path``, to mutate.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -60,19 +75,80 @@ def presence(structure="ALSH Lalbenque", date="09/03/2022", dossier="F1", nom="D
 DAY = dt.date(2022, 3, 9)
 
 
+def small_drop(raw: Path) -> Path:
+    """The small drop folder: two pocketo files, three children, one source."""
+    folder = raw / "pocketo"
+    write_csv(folder / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé"),
+                                         presence(nom="Roux", prenom="Hugo", naissance="02/02/2014")])
+    write_csv(folder / "limogne.csv", [POCKETO_HEADER, presence(structure="ALSH Limogne", nom="Bonnet",
+                                                                prenom="Inès", unite="Matin", depart="12:00")])
+    return raw
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    """``tmp_path / "raw"``: the small drop folder (``small_drop``), nothing published yet."""
+    return small_drop(tmp_path / "raw")
+
+
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """The demo drop folder, generated once, and one refresh of it (in-process materialize).
+def _published_small_once(tmp_path_factory) -> Path:
+    from pipelines.refresh import refresh
+
+    base = tmp_path_factory.mktemp("petit")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
+        patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
+        outcome = refresh(small_drop(base / "raw"), base / "w.duckdb")
+    assert outcome.published, outcome.errors
+    return base
+
+
+@pytest.fixture
+def published_small(_published_small_once, tmp_path) -> tuple[Path, Path]:
+    """``(raw, warehouse)``: the small drop folder and its published warehouse (with exports and
+    report beside it), copied from the session's one refresh into ``tmp_path``."""
+    shutil.copytree(_published_small_once, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "raw", tmp_path / "w.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_drop(tmp_path_factory) -> tuple[dict, Path]:
+    """``(truths, folder)``: the demo drop folder, generated once. Never change it: a test that
+    adds files to the demo copies it first (``copy_demo_drop``)."""
+    from demo import generate_all
+
+    base = tmp_path_factory.mktemp("demo")
+    return generate_all(base / "raw"), base / "raw"
+
+
+def copy_demo_drop(demo_drop: tuple[dict, Path], target: Path) -> Path:
+    """A copy of the demo drop folder at ``target`` (modification times kept: newer files win)."""
+    shutil.copytree(demo_drop[1], target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_drop):
+    """The demo drop folder (``demo_drop``) and one refresh of it (in-process materialize).
 
     Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it
     (when a blocking check failed, the path is the failed build's, kept for inspection).
     """
-    from demo import generate_all
     from pipelines.refresh import refresh
 
-    base = tmp_path_factory.mktemp("demo")
+    truths, raw = demo_drop
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        truths = generate_all(base / "raw")
-        outcome = refresh(base / "raw", base / "observatoire.duckdb")
+        outcome = refresh(raw, raw.parent / "observatoire.duckdb")
     yield truths, outcome, outcome.build_path
+
+
+@pytest.fixture
+def published_demo(demo_run, tmp_path) -> tuple[Path, Path]:
+    """``(raw, warehouse)``: a copy in ``tmp_path`` of the session's demo folder and its published
+    warehouse (exports and report beside it), to mutate."""
+    _, outcome, path = demo_run
+    assert outcome.published
+    shutil.copytree(path.parent, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "raw", tmp_path / path.name

@@ -913,12 +913,19 @@ def test_privacy_raw_bytes_of_warehouse_file(run):
 # --------------------------------------------------------------------------------------------
 # Empty raw dir
 # --------------------------------------------------------------------------------------------
-def test_empty_raw_dir_runs_and_gives_empty_indicators(tmp_path):
+def test_empty_raw_dir_runs_and_gives_empty_indicators(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import main  # in-process: the command's process is tested by the module's run
+
     raw = tmp_path / "raw_vide"
     raw.mkdir()
     wh = tmp_path / "entrepot" / "vide.duckdb"
-    proc = run_refresh(raw, wh)
-    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    wh.parent.mkdir(parents=True)
+    for name in ("OBSERVATOIRE_RAW_DIR", "OBSERVATOIRE_WAREHOUSE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OBSERVATOIRE_PSEUDO_KEY", PSEUDO_KEY)
+    code = main(["refresh", "--raw-dir", str(raw), "--warehouse", str(wh)])
+    out, err = capsys.readouterr()
+    assert code == 0, f"exit {code}\n{out}\n{err}"
     c = duckdb.connect(str(wh), read_only=True)
     try:
         for t in INDICATOR_TABLES:

@@ -17,7 +17,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from conftest import POCKETO_HEADER, presence, write_csv
+from conftest import POCKETO_HEADER, copy_demo_drop, presence, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "cle-de-test-adversaire-0123456789abcdef"
@@ -143,13 +143,11 @@ def _food_and_sport(raw: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def drop(tmp_path_factory):
-    from demo import generate_all
-
+def drop(tmp_path_factory, demo_drop):
     base = tmp_path_factory.mktemp("adversaire")
     raw, outside = base / "raw", base / "ailleurs"
     outside.mkdir()
-    generate_all(raw)
+    copy_demo_drop(demo_drop, raw)
     pocketo = raw / "pocketo" / "hostile"
     pocketo.mkdir()
     _pocketo_files(pocketo)

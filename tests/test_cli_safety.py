@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
+from conftest import TEST_KEY
 
 from pipelines.automation import depot_sensor
 from pipelines.cli import _print_summary, main
@@ -22,14 +22,6 @@ from warehouse.build import Build, lock_path
 from warehouse.guard import Loaded, drops
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def raw(tmp_path):
-    write_csv(tmp_path / "raw" / "pocketo" / "lalbenque.csv",
-              [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé"),
-               presence(nom="Roux", prenom="Hugo", naissance="02/02/2014")])
-    return tmp_path / "raw"
 
 
 def run_main(capsys, *argv: str) -> tuple[int, str, str]:
@@ -114,18 +106,18 @@ def test_any_command_completes_a_publication_a_crash_interrupted(capsys, tmp_pat
     assert err.startswith(f"ATTENTION la publication interrompue de {warehouse} a été terminée")
 
 
-def test_an_emptied_drop_folder_blocks_the_publication_unless_accepted(raw, tmp_path, capsys):
-    warehouse = tmp_path / "w.duckdb"
-    assert refresh(raw, warehouse).published
-    (raw / "pocketo" / "lalbenque.csv").unlink()  # the folder is empty now
+def test_an_emptied_drop_folder_blocks_the_publication_unless_accepted(published_small, capsys):
+    raw, warehouse = published_small
+    for name in ("lalbenque.csv", "limogne.csv"):
+        (raw / "pocketo" / name).unlink()  # the folder is empty now
     code, _, err = run_main(capsys, "refresh", "--raw-dir", str(raw), "--warehouse", str(warehouse))
     assert code == 1
     assert err.splitlines()[0] == (
-        "Publication bloquée : la source pocketo n'a plus aucun fichier (entrepôt publié : 1 fichier(s), "
-        f"2 lignes chargées ; cette actualisation : 0 fichier). L'entrepôt publié ({warehouse}) n'a pas été "
+        "Publication bloquée : la source pocketo n'a plus aucun fichier (entrepôt publié : 2 fichier(s), "
+        f"3 lignes chargées ; cette actualisation : 0 fichier). L'entrepôt publié ({warehouse}) n'a pas été "
         "modifié. Vérifiez le dossier de dépôt ; si la baisse est voulue, relancez avec --accepter-baisse.")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 2
+        assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 3
     assert refresh(raw, warehouse, accept_drop=True).published
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[0] == 0
@@ -152,7 +144,7 @@ def test_the_sensor_never_refreshes_from_a_vanished_or_empty_folder(tmp_path, mo
                                     "aucune actualisation.")
 
 
-def test_relative_paths_from_another_folder(raw, tmp_path):
+def test_relative_paths_from_another_folder(raw, tmp_path, monkeypatch, capsys):
     shutil.copytree(PACKAGE_DIR / "ref", tmp_path / "ref")
     here = tmp_path / "ailleurs"
     here.mkdir()
@@ -165,7 +157,8 @@ def test_relative_paths_from_another_folder(raw, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (here / "w.duckdb").is_file() and (here / "partage" / "exports" / "datapackage.json").is_file()
     assert (here / "partage" / "exports" / "qualite" / "resume.html").is_file()
-    report = subprocess.run([*command, "rapport", "--warehouse", "w.duckdb", "--sortie", "rapports"],
-                            cwd=here, env=env, capture_output=True, text=True, timeout=300)
-    assert report.returncode == 0, report.stderr
+    # the report reads its paths when it runs: in-process (the refresh read OBSERVATOIRE_REF_DIR at import)
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("OBSERVATOIRE_EXPORT_DIR", "partage/exports")
+    assert run_main(capsys, "rapport", "--warehouse", "w.duckdb", "--sortie", "rapports")[0] == 0
     assert (here / "rapports" / "rapport-2023.html").is_file()  # the latest year with data (ref figures)

@@ -83,6 +83,22 @@ def _values(con, where: str = "TRUE", schemas=("raw", "staging", "indicateurs", 
             f'WHERE "{column}" IS NOT NULL').fetchall())
 
 
+def _found_between_non_letters(data: bytes, words: set[str]) -> list[str]:
+    """The words that occur in ``data`` with no ASCII letter just before or after them (what the
+    regular expression ``(?<![A-Za-z])(w1|w2|...)(?![A-Za-z])`` finds, four times faster)."""
+    found = set()
+    for word in words:
+        needle = word.encode()
+        start = data.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            if not data[start - 1:start].isalpha() and not data[end:end + 1].isalpha():
+                found.add(word)
+                break
+            start = data.find(needle, start + 1)
+    return sorted(found)
+
+
 def test_no_name_birth_date_or_file_number_in_clear(demo):
     from demo import pocketo
 
@@ -105,10 +121,8 @@ def test_no_name_birth_date_or_file_number_in_clear(demo):
                    "premiere_date", "derniere_date", "dernier_fichier"}  # qualite.campagne: events and files
     assert {c for (c,) in dates} <= event_dates
     raw = outcome.build_path.read_bytes()
-    spellings = sorted({w for n in names if len(n) >= 5 for w in (n, n.title())}, key=len, reverse=True)
-    pattern = re.compile(rb"(?<![A-Za-z])(" + b"|".join(w.encode() for w in spellings) + rb")(?![A-Za-z])")
-    leaked = sorted({m.decode() for m in pattern.findall(raw)})
-    assert leaked == []
+    spellings = {w for n in names if len(n) >= 5 for w in (n, n.title())}
+    assert _found_between_non_letters(raw, spellings) == []
 
 
 def test_dagster_sees_every_asset_and_check():
@@ -120,3 +134,8 @@ def test_dagster_sees_every_asset_and_check():
     checks = {f"{k.asset_key.to_user_string()}:{k.name}" for k in repository.asset_graph.asset_check_keys}
     assert {"stg_pocketo__presences:comptage_des_lignes", "stg_pocketo__presences:schema_pandera",
             "ind_alsh__annuel:schema_pandera"} <= checks
+
+
+def test_the_byte_search_finds_a_name_only_between_non_letters():
+    data = b"\x00DUPONT,xDURANDy Dupont"
+    assert _found_between_non_letters(data, {"DUPONT", "DURAND", "Dupont", "MARTIN"}) == ["DUPONT", "Dupont"]

@@ -183,23 +183,17 @@ def test_the_demo_workbooks_read_back_with_their_types(demo_run):
     assert shown == sorted(b for (b,) in bands) and all(isinstance(b, str) for b in shown)
 
 
-@pytest.fixture
-def raw(tmp_path):
-    folder = tmp_path / "raw" / "pocketo"
-    write_csv(folder / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé"),
-                                         presence(nom="Roux", prenom="Hugo", naissance="02/02/2014")])
-    return tmp_path / "raw"
-
-
-def test_exports_are_published_with_the_warehouse_and_kept_when_a_run_fails(raw, tmp_path, monkeypatch):
-    monkeypatch.setenv("OBSERVATOIRE_EXPORT_DIR", str(tmp_path / "partage" / "exports"))
-    warehouse = tmp_path / "w.duckdb"
-    assert refresh(raw, warehouse).published
+def test_exports_are_published_with_the_warehouse_and_kept_when_a_run_fails(published_small, tmp_path,
+                                                                            monkeypatch):
+    raw, warehouse = published_small  # published with its exports beside it, the default folder
     exports = tmp_path / "partage" / "exports"
+    assert (tmp_path / "exports" / "datapackage.json").is_file() and not list(tmp_path.glob("exports.*"))
+    exports.parent.mkdir()
+    (tmp_path / "exports").rename(exports)  # the run below publishes to OBSERVATOIRE_EXPORT_DIR
+    monkeypatch.setenv("OBSERVATOIRE_EXPORT_DIR", str(exports))
     before = (exports / "csv" / "alsh_annuel.csv").read_text(encoding="utf-8")
     # 2 children: their count, hours and occupation rate are masked; days and places are not
     assert before.splitlines()[1] == "alsh_lalbenque,2022,,,1,74,,true"
-    assert sorted(p.name for p in exports.parent.iterdir()) == ["exports"]
 
     write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
     real_replace = resources.os.replace

@@ -25,16 +25,6 @@ from warehouse.build import PARTIAL, compact, failed_path
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def raw(tmp_path):
-    folder = tmp_path / "raw" / "pocketo"
-    write_csv(folder / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé"),
-                                         presence(nom="Roux", prenom="Hugo", naissance="02/02/2014")])
-    write_csv(folder / "limogne.csv", [POCKETO_HEADER, presence(structure="ALSH Limogne", nom="Bonnet",
-                                                                prenom="Inès", unite="Matin", depart="12:00")])
-    return tmp_path / "raw"
-
-
 def fingerprint(path: Path) -> dict[str, tuple]:
     """Row count and hash of every table of indicateurs, staging and public."""
     with duckdb.connect(str(path), read_only=True) as con:
@@ -50,18 +40,17 @@ def staged_names(path: Path) -> set[str]:
             "SELECT DISTINCT fichier_nom FROM staging.pocketo__presences").fetchall()}
 
 
-def test_two_refreshes_give_identical_tables(raw, tmp_path):
-    first = refresh(raw, tmp_path / "a.duckdb")
+def test_two_refreshes_give_identical_tables(published_small, tmp_path):
+    raw, first = published_small  # the session's refresh of the same folder
     second = refresh(raw, tmp_path / "b.duckdb")
-    assert first.published and second.published
-    prints = fingerprint(tmp_path / "a.duckdb")
+    assert second.published
+    prints = fingerprint(first)
     assert prints["indicateurs.alsh_annuel"][0] == 2
     assert prints == fingerprint(tmp_path / "b.duckdb")
 
 
-def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
+def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(published_small):
+    raw, warehouse = published_small
     write_csv(raw / "pocketo" / "lalbenque.csv", [POCKETO_HEADER, presence(nom="Durand", prenom="Zoé",
                                                                             depart="18:00")])
     refresh(raw, warehouse)
@@ -74,10 +63,9 @@ def test_corrected_file_replaces_its_rows_and_deleted_file_erases_them(raw, tmp_
     assert b"lalbenque.csv" not in warehouse.read_bytes()  # a rebuilt file keeps no trace
 
 
-def test_a_full_disk_at_publication_leaves_the_published_warehouse_and_no_failed_build(raw, tmp_path,
+def test_a_full_disk_at_publication_leaves_the_published_warehouse_and_no_failed_build(published_small, tmp_path,
                                                                                       monkeypatch):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
+    raw, warehouse = published_small
     before = fingerprint(warehouse)
 
     def disk_full(*args):
@@ -96,9 +84,8 @@ def test_a_full_disk_at_publication_leaves_the_published_warehouse_and_no_failed
     assert not failed_path(warehouse).exists() and not list(tmp_path.glob("w.duckdb.construction-*"))
 
 
-def test_a_permission_error_while_writing_changes_nothing(raw, tmp_path, monkeypatch):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
+def test_a_permission_error_while_writing_changes_nothing(published_small, monkeypatch):
+    raw, warehouse = published_small
     before = fingerprint(warehouse)
 
     def refused(path, read_only=False):
@@ -133,9 +120,8 @@ def _cli(raw: Path, warehouse: Path) -> subprocess.Popen:
         env={**os.environ, "OBSERVATOIRE_PSEUDO_KEY": TEST_KEY}, start_new_session=True)
 
 
-def test_a_refresh_killed_mid_run_leaves_the_previous_warehouse(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    assert refresh(raw, warehouse).published
+def test_a_refresh_killed_mid_run_leaves_the_previous_warehouse(published_small, tmp_path):
+    raw, warehouse = published_small
     before = fingerprint(warehouse)
     write_csv(raw / "pocketo" / "nouveau.csv", [POCKETO_HEADER, presence(nom="Petit", prenom="Noé")])
     process = _cli(raw, warehouse)
@@ -160,9 +146,8 @@ print(con.execute("SELECT count(*) FROM staging.pocketo__presences").fetchone()[
 """
 
 
-def test_an_open_analyst_connection_neither_blocks_nor_sees_a_half_built_warehouse(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    refresh(raw, warehouse)
+def test_an_open_analyst_connection_neither_blocks_nor_sees_a_half_built_warehouse(published_small):
+    raw, warehouse = published_small
     reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "3"
@@ -187,9 +172,8 @@ sys.stdin.readline()
 """
 
 
-def test_a_killed_read_write_analyst_breaks_neither_the_next_refresh_nor_the_reads(raw, tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    assert refresh(raw, warehouse).published
+def test_a_killed_read_write_analyst_breaks_neither_the_next_refresh_nor_the_reads(published_small, tmp_path):
+    raw, warehouse = published_small
     analyst = subprocess.Popen([sys.executable, "-c", ANALYST_WRITING, str(warehouse)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     assert analyst.stdout.readline().strip() == "ouvert"
@@ -219,15 +203,15 @@ def test_schedule_and_sensor_run_as_soon_as_dagster_starts():
     assert depot_sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_sensor_refreshes_only_the_changed_source_and_downstream(raw, tmp_path, monkeypatch):
-    warehouse = tmp_path / "w.duckdb"
+def test_sensor_refreshes_only_the_changed_source_and_downstream(published_small, tmp_path, monkeypatch):
+    raw, warehouse = published_small
     monkeypatch.setenv("OBSERVATOIRE_RAW_DIR", str(raw))
-    monkeypatch.setenv("OBSERVATOIRE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("OBSERVATOIRE_WAREHOUSE", str(tmp_path / "nouveau" / "w.duckdb"))
     repository = defs.get_repository_def()
 
     first = depot_sensor(dg.build_sensor_context(repository_def=repository))
     assert first.asset_selection is None  # no warehouse yet: everything
-    refresh(raw, warehouse)
+    monkeypatch.setenv("OBSERVATOIRE_WAREHOUSE", str(warehouse))  # published from this folder
     _, cursor = changed_sources(raw, None)
     assert isinstance(depot_sensor(dg.build_sensor_context(cursor=cursor, repository_def=repository)),
                       dg.SkipReason)
