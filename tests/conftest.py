@@ -144,11 +144,10 @@ def demo_run(demo_drop):
     yield truths, outcome, outcome.build_path
 
 
-@pytest.fixture
-def published_demo(demo_run, tmp_path) -> tuple[Path, Path]:
-    """``(raw, warehouse)``: a copy in ``tmp_path`` of the session's demo folder and its published
+def copy_published_demo(demo_run, target: Path) -> tuple[Path, Path]:
+    """``(raw, warehouse)``: a copy at ``target`` of the session's demo folder and its published
     warehouse (exports and report beside it), to mutate."""
     _, outcome, path = demo_run
     assert outcome.published
-    shutil.copytree(path.parent, tmp_path, dirs_exist_ok=True)
-    return tmp_path / "raw", tmp_path / path.name
+    shutil.copytree(path.parent, target, dirs_exist_ok=True)
+    return target / "raw", target / path.name

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import TEST_KEY
+from conftest import TEST_KEY, copy_demo_drop
 
 FS_FOLDER = Path("france_services") / "Limogne"
 REMOVED_FOLDER = Path("aide_alimentaire") / "secours_populaire"
@@ -33,14 +33,13 @@ def remove_from_demo(raw: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def campaign_run(tmp_path_factory):
-    from demo import generate_all
+def campaign_run(tmp_path_factory, demo_drop):
     from pipelines.refresh import refresh
 
     base = tmp_path_factory.mktemp("campagne")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        generate_all(base / "raw")
+        copy_demo_drop(demo_drop, base / "raw")
         remove_from_demo(base / "raw")
         outcome = refresh(base / "raw", base / "observatoire.duckdb")
     assert outcome.published, outcome.errors

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_KEY, write_csv
+from conftest import TEST_KEY, copy_published_demo, write_csv
 
 FS_FILE = Path("france_services") / "Limogne" / "France Services Limogne-en-Quercy 2021-2022.csv"
 
@@ -35,16 +35,13 @@ def fingerprints(base: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def verified(tmp_path_factory):
-    from demo import generate_all
+def verified(tmp_path_factory, demo_run):
     from pipelines.cli import main
-    from pipelines.refresh import refresh
 
     base = tmp_path_factory.mktemp("verifier")
+    copy_published_demo(demo_run, base)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        generate_all(base / "raw")
-        assert refresh(base / "raw", base / "observatoire.duckdb").published
         before = fingerprints(base)
         corrected = correct(base / "raw" / FS_FILE, base / "corrige" / FS_FILE.name)
         import io
