@@ -29,7 +29,7 @@ def _campaign(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from pipelines.verify import REFUSED, report_lines, verify
-    from sources.pseudonym import PseudonymKeyError, load_key
+    from sources.pseudonym import key_refusal
 
     raw_dir = settings.raw_dir(args.raw_dir)
     warehouse = settings.warehouse_path(args.warehouse)
@@ -37,10 +37,8 @@ def _verify(args: argparse.Namespace) -> int:
     if missing := [str(f) for f in files if not f.is_file()]:
         print(f"Fichier introuvable : {', '.join(missing)}", file=sys.stderr)
         return REFUSED
-    try:
-        load_key()
-    except PseudonymKeyError as error:
-        print(error, file=sys.stderr)
+    if refusal := key_refusal():
+        print(refusal, file=sys.stderr)
         return REFUSED
     print(f"Vérification de {len(files)} fichier(s) contre {warehouse} (dossier de dépôt {raw_dir}), "
           "sans rien publier")

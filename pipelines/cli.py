@@ -14,7 +14,7 @@ import duckdb
 
 from pipelines.campaign_commands import add_campaign_commands
 from pipelines.french_argparse import french
-from sources.pseudonym import PseudonymKeyError, load_key
+from sources.pseudonym import key_refusal
 from warehouse import settings
 from warehouse.build import read_published, recover_if_idle
 from warehouse.guard import missing_drop_folder
@@ -58,10 +58,8 @@ def _refresh(args: argparse.Namespace) -> int:
         print(f"{problem} : vérifiez le chemin (--raw-dir ou OBSERVATOIRE_RAW_DIR). Rien n'a été publié.",
               file=sys.stderr)
         return WRONG_SETTING
-    try:
-        load_key()
-    except PseudonymKeyError as error:
-        print(error, file=sys.stderr)
+    if refusal := key_refusal():
+        print(refusal, file=sys.stderr)
         return WRONG_SETTING
     print(f"Actualisation de l'entrepôt depuis {raw_dir}")
     outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)

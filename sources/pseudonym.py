@@ -60,6 +60,15 @@ def load_key() -> bytes:
     return _checked(path.read_text(encoding="utf-8").strip(), str(path))
 
 
+def key_refusal() -> str | None:
+    """Why the pseudonymisation key cannot be used (French, for the command line); None when it can."""
+    try:
+        load_key()
+    except PseudonymKeyError as error:
+        return str(error)
+    return None
+
+
 @lru_cache(maxsize=1 << 18)
 def normalise_identity(text: str) -> str:
     """Upper case, accents stripped, hyphens/apostrophes/repeated spaces folded (cached: a
