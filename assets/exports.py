@@ -1,7 +1,8 @@
 """``exports``: the public tables as files (warehouse/exports.py), and their Great Expectations check.
 
 The folder is written beside the published one; ``publication`` swaps it in with the warehouse.
-The check is blocking: a public table that fails it (a count under the threshold left visible,
+The check's validation starts with ``exports`` (in the worker process of warehouse/expectations.py,
+while the files are written) and the check waits for its result. The check is blocking: a public table that fails it (a count under the threshold left visible,
 a duplicated key...) stops the publication of both. Its Data Docs, the readable quality report,
 are written into the folder (``qualite/index.html``), with a French summary readable offline
 (``qualite/resume.html``).
@@ -14,10 +15,11 @@ import dagster as dg
 from assets.public import PUBLIC_KEYS, catalogue
 from assets.resources import WarehouseResource
 from warehouse.exports import build_exports
-from warehouse.expectations import validate_public
+from warehouse.expectations import submit_validation
 from warehouse.secrecy import load_rules
 
 REPORT = "qualite"
+CHECK = "great_expectations"
 
 
 @dg.asset(name="exports", deps=[*PUBLIC_KEYS, *catalogue.keys], group_name="publication",
@@ -28,17 +30,24 @@ def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     folder = warehouse.exports_build_path
     shutil.rmtree(folder, ignore_errors=True)
     with warehouse.connect() as con:
+        warehouse.pending[CHECK] = _submit(con, warehouse)
         tables = build_exports(con, folder, warehouse.secret_threshold)
     return dg.MaterializeResult(metadata={"tables": len(tables), "dossier_publie": str(warehouse.published_exports)})
 
 
-@dg.asset_check(asset="exports", name="great_expectations", blocking=True,
+def _submit(con, warehouse: WarehouseResource):
+    return submit_validation(con, load_rules(), warehouse.secret_threshold, warehouse.exports_build_path / REPORT)
+
+
+@dg.asset_check(asset="exports", name=CHECK, blocking=True,
                 description="Great Expectations sur les tables publiques : clés uniques, comptes positifs, "
                 "années plausibles, aucun compte sous le seuil du secret visible. Rapport : qualite/resume.html.")
 def public_expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    report = warehouse.exports_build_path / REPORT
-    with warehouse.connect() as con:
-        failures = validate_public(con, load_rules(), warehouse.secret_threshold, report)
+    wait = warehouse.pending.pop(CHECK, None)
+    if wait is None:  # the check run alone, without ``exports``
+        with warehouse.connect() as con:
+            wait = _submit(con, warehouse)
+    failures = wait()
     return dg.AssetCheckResult(
         passed=not failures,
         metadata={"echecs": len(failures), "detail": dg.MetadataValue.text("\n".join(failures) or "aucun"),

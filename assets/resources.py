@@ -11,7 +11,7 @@ fails or is killed leaves the published warehouse and its exports as they were.
 from __future__ import annotations
 
 import os  # noqa: F401  (tests patch resources.os.replace, the os module's own)
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from pydantic import Field, PrivateAttr
 
 from warehouse import settings
 from warehouse.build import FULL, Build, BuildError
-from warehouse.db import connect
+from warehouse.db import connect, quiet
+from warehouse.expectations import start_worker
 
 START_TAG = "observatoire/depart"  # a run tag that overrides `depart` (set by the sensor)
 
@@ -40,6 +41,8 @@ class WarehouseResource(dg.ConfigurableResource):
                                      "OBSERVATOIRE_SEUIL_SECRET, sinon 5).")
 
     _build: Build | None = PrivateAttr(default=None)
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _pending: dict[str, Callable[[], object]] = PrivateAttr(default_factory=dict)
 
     @property
     def published_path(self) -> Path:
@@ -48,6 +51,11 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def build_path(self) -> Path:
         return self._build.path if self._build else self.published_path
+
+    @property
+    def pending(self) -> dict[str, Callable[[], object]]:
+        """Work a step started for a later step of the run to wait for, by name."""
+        return self._pending
 
     @property
     def raw_path(self) -> Path:
@@ -74,14 +82,25 @@ class WarehouseResource(dg.ConfigurableResource):
             self._build = Build(self.published_path, self.published_exports, run_id, start).start()
         except BuildError as error:
             raise dg.Failure(str(error)) from error
+        self._held = connect(self.build_path)
+        start_worker()  # Great Expectations is imported on the other core while the sources load
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._release()
         if self._build is not None:
             self._build.abandon()
 
+    def _release(self) -> None:
+        """Close the run's own connection: the build file is then complete on disk."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(self.build_path)
+        """A connection to the build file. The run holds one open from its start: each step's is
+        a cursor of it, which saves reopening the file and checkpointing it at every step."""
+        con = quiet(self._held.cursor()) if self._held is not None else connect(self.build_path)
         try:
             yield con
         finally:
@@ -89,6 +108,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def publish(self) -> Path:
         """Swap the finished build and its exports in for the published ones, in one step."""
+        self._release()
         try:
             return self._build.publish()
         except BuildError as error:

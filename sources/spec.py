@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from sources.parsing import NUMBER_DIGITS, NUMBER_SCALE, header_key
+from warehouse import read_yaml
 from warehouse.names import asset_name, table_of
 
 SPEC_DIR = Path(__file__).parent / "specs"
@@ -126,7 +125,7 @@ def spec_names() -> list[str]:
 
 @cache
 def load_spec(name: str) -> SourceSpec:
-    raw = yaml.safe_load((SPEC_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(SPEC_DIR / f"{name}.yaml")
     columns = {col: _column(col, body) for col, body in raw["colonnes"].items()}
     alias_index = {
         header_key(alias): column.name for column in columns.values() for alias in column.aliases

@@ -16,9 +16,8 @@ import datetime as dt
 from functools import cache
 
 import duckdb
-import yaml
 
-from warehouse import PACKAGE_DIR
+from warehouse import PACKAGE_DIR, read_yaml
 from warehouse.db import read_sql, sql_text, transaction
 from warehouse.names import qualified_table
 
@@ -49,7 +48,7 @@ MEASURES = ("fichiers", "lignes", "premiere_date", "derniere_date", "dernier_fic
 
 @cache
 def config() -> dict:
-    return yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
+    return read_yaml(CONFIG_PATH)
 
 
 def sources() -> dict[str, dict]:

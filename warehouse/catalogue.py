@@ -9,13 +9,13 @@ warehouse/catalogue.yaml. An analyst sees them in ``duckdb_tables()``, ``duckdb_
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import duckdb
-import yaml
+import pyarrow as pa
 
-from warehouse import PACKAGE_DIR
+from warehouse import PACKAGE_DIR, read_yaml
 from warehouse.db import sql_text, transaction
 from warehouse.tables import Table, load_tables
 
@@ -51,6 +51,9 @@ class Entry:
         return text + (f" Source : {self.source}." if self.source and self.column_name is None else "")
 
 
+ENTRY_SCHEMA = pa.schema([(f.name, pa.string()) for f in fields(Entry)])
+
+
 def declared_entry(table: Table) -> dict:
     """The catalogue entry of a declared table: its description and its columns'."""
     return {"libelle": table.libelle, "definition": table.definition, "source": table.source,
@@ -60,7 +63,7 @@ def declared_entry(table: Table) -> dict:
 
 class Catalogue:
     def __init__(self, path: Path = CATALOGUE_PATH, declarations: Path | None = None):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         self.shared: dict[str, dict] = data["colonnes"]
         self.tables: dict[str, dict] = {**data["tables"], **{
             table.qualified: declared_entry(table) for table in load_tables(declarations)}}
@@ -129,13 +132,16 @@ def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None 
     with transaction(con):
         con.execute(DDL)
         entries, missing = catalogue_entries(con, catalogue)
-        con.executemany("INSERT INTO ref.catalogue VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [list(astuple(e)) for e in entries])
+        rows = pa.Table.from_pylist([asdict(e) for e in entries], schema=ENTRY_SCHEMA)  # noqa: F841 (DuckDB reads it by its name)
+        con.execute("INSERT INTO ref.catalogue BY NAME SELECT * FROM rows")
         views = set(con.execute("SELECT schema_name, view_name FROM duckdb_views() "
                                 "WHERE database_name = current_database() AND NOT internal").fetchall())
-        for e in entries:
-            kind = "VIEW" if (e.schema_name, e.table_name) in views else "TABLE"
-            target = (f"{kind} {e.schema_name}.{e.table_name}" if e.column_name is None
-                      else f"COLUMN {e.schema_name}.{e.table_name}.{e.column_name}")
-            con.execute(f"COMMENT ON {target} IS {sql_text(e.comment())}")
+        con.execute(";\n".join(comment_statement(e, (e.schema_name, e.table_name) in views) for e in entries))
     return missing
+
+
+def comment_statement(entry: Entry, is_view: bool) -> str:
+    kind = "VIEW" if is_view else "TABLE"
+    target = (f"{kind} {entry.schema_name}.{entry.table_name}" if entry.column_name is None
+              else f"COLUMN {entry.schema_name}.{entry.table_name}.{entry.column_name}")
+    return f"COMMENT ON {target} IS {sql_text(entry.comment())}"

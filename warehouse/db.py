@@ -69,8 +69,13 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     con = duckdb.connect(str(path), config={
         "temp_directory": str(private_temp_directory()), "memory_limit": MEMORY_LIMIT,
         "storage_compatibility_version": STORAGE_VERSION})
-    con.execute("SET enable_progress_bar = false")  # a connection's own setting, not the database's
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    return quiet(con)
+
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar on the terminal (a connection's own setting, not the database's)."""
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

@@ -1,18 +1,28 @@
 """Great Expectations on the public tables, and its Data Docs as the readable quality report.
 
 The expectations are plain data built from the warehouse and the secrecy rules (tested
-without Great Expectations); :func:`validate_public` runs them and writes the Data Docs. Great
-Expectations is imported there only: importing it costs about 4.5 s.
+without Great Expectations); :func:`validate_public` runs them and writes the Data Docs.
+
+Importing Great Expectations costs about 4.5 s, more than the rest of a small refresh's checks.
+A refresh calls :func:`start_worker` when it begins: a process of its own imports Great
+Expectations on the other core while the sources load, and validates the public tables (sent to
+it as data frames) when they are ready. Without that process (or if it died), the validation
+runs in the calling process, with the same result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from warehouse.db import schema_tables, table_columns, table_exists, table_key
 from warehouse.exports import field_type
@@ -145,23 +155,76 @@ def plain(values: object) -> object:
     return values
 
 
+_worker: ProcessPoolExecutor | None = None
+
+
+def _import_great_expectations() -> None:
+    import great_expectations  # noqa: F401
+
+
+def start_worker() -> None:
+    """Start, once per process, the process that validates: it imports Great Expectations now."""
+    global _worker
+    if _worker is None:
+        _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        _worker.submit(_import_great_expectations)
+
+
+def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
+                      docs_dir: Path) -> Callable[[], list[str]]:
+    """Start validating every public table as it is now; the returned function waits for the
+    failures, in French. The worker validates while the caller goes on; without a worker, the
+    validation runs when waited for. Either writes the Data Docs and a summary into ``docs_dir``."""
+    work = (public_expectations(con, rules, threshold),
+            {table: con.sql(f"SELECT * FROM public.{table}").df() for table in schema_tables(con, "public")},
+            threshold, docs_dir)
+    future = _submit(work)
+
+    def wait() -> list[str]:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # the worker was killed: validate here
+                _forget_worker()
+        return run_expectations(*work)
+
+    return wait
+
+
+def _submit(work: tuple) -> Future | None:
+    try:
+        return _worker.submit(run_expectations, *work) if _worker is not None else None
+    except BrokenProcessPool:
+        _forget_worker()
+        return None
+
+
+def _forget_worker() -> None:
+    global _worker
+    _worker = None
+
+
 def validate_public(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
                     docs_dir: Path) -> list[str]:
-    """Validate every public table; write the Data Docs and a summary page into ``docs_dir``;
-    return the failures, in French."""
+    """Validate every public table and wait for the failures (see :func:`submit_validation`)."""
+    return submit_validation(con, rules, threshold, docs_dir)()
+
+
+def run_expectations(expectations: dict[str, list[Expectation]], frames: dict[str, pd.DataFrame],
+                     threshold: int, docs_dir: Path) -> list[str]:
+    """Run each table's expectations on its frame with Great Expectations; the failures."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     context = _context(docs_dir)
     source = context.data_sources.add_pandas("public")
     outcomes = []
-    for table, expectations in public_expectations(con, rules, threshold).items():
+    for table, table_expectations in expectations.items():
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
         suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=[
-            getattr(gxe, e.kind)(**e.kwargs, description=e.description) for e in expectations]))
+            getattr(gxe, e.kind)(**e.kwargs, description=e.description) for e in table_expectations]))
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
-        result = definition.run(batch_parameters={"dataframe": con.sql(f"SELECT * FROM public.{table}").df()},
-                                result_format="BASIC")
+        result = definition.run(batch_parameters={"dataframe": frames[table]}, result_format="BASIC")
         outcomes += [Outcome(table, r.expectation_config.description, r.success, plain(
                              r.result.get("partial_unexpected_list", r.result.get("observed_value"))))
                      for r in result.results]

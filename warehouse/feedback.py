@@ -20,11 +20,10 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
-import yaml
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from warehouse import PACKAGE_DIR
+from warehouse import PACKAGE_DIR, read_yaml
 from warehouse.campaign import MANQUANT, PARTIEL, latest_year, month_names, sources, staging_table
 from warehouse.journal import CHARGE, REJETE
 
@@ -41,7 +40,7 @@ WIDTHS = {"Motif": 60, "Message": 60, "À faire": 60, "Fichier": 40, "Structure"
 
 @cache
 def _advice_rules() -> tuple[list[tuple[re.Pattern, str]], str]:
-    data = yaml.safe_load(ADVICE_PATH.read_text(encoding="utf-8"))
+    data = read_yaml(ADVICE_PATH)
     return [(re.compile(r["motif"], re.IGNORECASE), r["conseil"]) for r in data["conseils"]], data["defaut"]
 
 

@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 
-from warehouse import PACKAGE_DIR
+from warehouse import PACKAGE_DIR, read_yaml
 from warehouse.names import parts, table_of
 
 DECLARATIONS_DIR = PACKAGE_DIR / "indicateurs"
@@ -101,7 +100,7 @@ def table_name(asset: str) -> tuple[str, str]:
 
 @cache
 def shared_columns(path: Path = SHARED_COLUMNS_PATH) -> dict[str, dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["colonnes"]
+    return read_yaml(path)["colonnes"]
 
 
 def declared_column(name: str, own: dict, shared: dict[str, dict], key: list[str]) -> Column:
@@ -173,7 +172,7 @@ def _load_tables(folder: Path) -> tuple[Table, ...]:
     shared = shared_columns()
     return tuple(declared_table(entry, shared)
                  for path in sorted(folder.glob("*.yaml"))
-                 for entry in yaml.safe_load(path.read_text(encoding="utf-8")))
+                 for entry in read_yaml(path))
 
 
 def declared_indicators(folder: Path | None = None) -> dict[str, Table]:
