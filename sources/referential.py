@@ -34,6 +34,7 @@ class Territory:
     names: dict[str, str]  # the territory's own spellings (communes.csv, communes_alias.csv) -> code
     members: frozenset[str]
     departements: frozenset[str]
+    neighbours: frozenset[str]  # the départements next to the territory's, not its own
 
 
 @cache
@@ -42,8 +43,10 @@ def _territory(ref_dir: Path) -> Territory:
     names = {commune_key(row["nom"]): row["code_commune"] for row in communes}
     names.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias", ref_dir)})
     members = frozenset(row["code_commune"] for row in communes if row["membre_cc"] == "true")
-    departements = _national().departements
-    return Territory(names, members, frozenset(departements.get(code, code[:2]) for code in members))
+    nat = _national()
+    departements = frozenset(nat.departements.get(code, code[:2]) for code in members)
+    neighbours = frozenset().union(*(nat.voisins.get(dep, frozenset()) for dep in departements))
+    return Territory(names, members, departements, neighbours - departements)
 
 
 def _national() -> National:
@@ -58,13 +61,15 @@ def _hints(raw: str) -> tuple[set[str], set[str]]:
 
 def _narrow(candidates: frozenset[str], raw: str, ref_dir: Path) -> frozenset[str]:
     """The candidates matching the postcode, then the département written with the name, then
-    the territory's members, then its départements, each step only when it keeps one at least."""
+    the territory's members, then its départements, then the départements next to them, each
+    step only when it keeps one at least (several kept: still a homonym)."""
     nat, territory = _national(), _territory(ref_dir)
     postcodes, departements = _hints(raw)
     tests = (lambda code: bool(nat.postcodes.get(code, frozenset()) & postcodes) if postcodes else None,
              lambda code: nat.departements.get(code) in departements if departements else None,
              lambda code: code in territory.members,
-             lambda code: nat.departements.get(code) in territory.departements)
+             lambda code: nat.departements.get(code) in territory.departements,
+             lambda code: nat.departements.get(code) in territory.neighbours)
     for test in tests:
         if len(candidates) <= 1:
             break
