@@ -24,7 +24,7 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 
 def commune_key(label: str) -> str:
     """The commune's name compared loosely: case, accents, punctuation, "St" for "Saint", and a
-    postcode or department number around it ("46230 Lalbenque", "LALBENQUE (46)") ignored."""
+    postcode or department number around it ("31000 Toulouse", "TOULOUSE (31)") ignored."""
     words = (word for word in fold(label).split() if not word.isdigit())
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
@@ -54,7 +54,7 @@ def _national() -> National:
 
 
 def _hints(raw: str) -> tuple[set[str], set[str]]:
-    """The postcodes and départements written around a name ("46230 Lalbenque", "Lalbenque (46)")."""
+    """The postcodes and départements written around a name ("31000 Toulouse", "Toulouse (31)")."""
     numbers = [word for word in fold(raw).split() if word.isdigit()]
     return {n for n in numbers if len(n) == 5}, {n for n in numbers if len(n) in (2, 3)}
 
