@@ -35,6 +35,7 @@ class Territory:
     members: frozenset[str]
     departements: frozenset[str]
     neighbours: frozenset[str]  # the départements next to the territory's, not its own
+    outside: frozenset[str]  # labels saying "a commune outside the territory" (communes_hors_territoire.csv)
 
 
 @cache
@@ -46,7 +47,16 @@ def _territory(ref_dir: Path) -> Territory:
     nat = _national()
     departements = frozenset(nat.departements.get(code, code[:2]) for code in members)
     neighbours = frozenset().union(*(nat.voisins.get(dep, frozenset()) for dep in departements))
-    return Territory(names, members, departements, neighbours - departements)
+    return Territory(names, members, departements, neighbours - departements,
+                     frozenset(commune_key(label) for label in outside_labels(ref_dir)))
+
+
+def outside_labels(ref_dir: Path) -> list[str]:
+    """The labels a file writes for a commune outside the territory ("Autre commune", "Hors CC"),
+    the one the entry templates offer first; none in a folder written before that file existed."""
+    if not (ref_dir / "communes_hors_territoire.csv").exists():
+        return []
+    return [row["libelle"] for row in read_ref("communes_hors_territoire", ref_dir)]
 
 
 def _national() -> National:
@@ -83,7 +93,8 @@ TYPO, HOMONYM = "faute de frappe", "commune homonyme"
 
 @lru_cache(maxsize=16384)
 def _match(raw: str, ref_dir: Path) -> tuple[str, str | None]:
-    """(current INSEE code or INCONNUE, TYPO when guessed from a one-letter typo of one of the
+    """(current INSEE code, HORS_CC for a label saying only "outside the territory", or INCONNUE;
+    TYPO when guessed from a one-letter typo of one of the
     territory's names, HOMONYM when the name stays ambiguous)."""
     text = raw.strip() if isinstance(raw, str) else ""
     if re.fullmatch(r"\d{5}|2[AB]\d{3}", text):  # an INSEE code, unless it is also a postcode
@@ -91,6 +102,8 @@ def _match(raw: str, ref_dir: Path) -> tuple[str, str | None]:
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
         return INCONNUE, None
     key, territory = commune_key(raw), _territory(ref_dir)
+    if key in territory.outside:
+        return HORS_CC, None
     candidates = _national().names.get(key, frozenset())
     if key in territory.names:
         candidates = candidates | {territory.names[key]}
@@ -112,8 +125,8 @@ def commune_parser(ref_dir: Path) -> Callable[[str], Parsed]:
 def resolve_commune(raw: str) -> Parsed:
     """The current INSEE code of the French commune written (a name in any case, with or
     without accents, "St" for "Saint", with its postcode or département; an INSEE code; a
-    commune déléguée or associée, read as its commune nouvelle), INCONNUE if unreadable,
-    unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
+    commune déléguée or associée, read as its commune nouvelle), HORS_CC for a label of
+    communes_hors_territoire.csv ("Autre commune"), INCONNUE if unreadable, unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
     :func:`typo_warning`)."""
     return commune_parser(settings.ref_dir())(raw)
 

@@ -70,6 +70,13 @@ def test_neighbouring_departements_are_a_symmetric_relation():
     assert len(departements) == 96 and not any(d.startswith("97") for d in departements)
 
 
+@pytest.mark.parametrize("raw", ["Autre commune", "AUTRE COMMUNE", "Hors CC", "hors territoire",
+                                 "Extérieur", "Exterieur"])
+def test_a_commune_outside_the_territory_left_unnamed_is_hors_cc(raw):
+    assert resolve_commune(raw) == ("HORS_CC", None)
+    assert typo_warning(raw) is None
+
+
 def test_an_ambiguous_homonym_is_inconnue_with_its_reason():
     assert resolve_commune("Saint-Denis") == ("INCONNUE", None)
     assert "commune homonyme" in typo_warning("Saint-Denis")
