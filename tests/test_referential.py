@@ -4,6 +4,7 @@ own spellings and the national commune reference (warehouse/national/)."""
 import pytest
 
 from sources.referential import resolve_commune, structure_parser, typo_warning
+from warehouse.national import read_national
 
 
 @pytest.mark.parametrize("raw, code", [
@@ -61,7 +62,6 @@ def test_a_homonym_in_several_or_no_neighbouring_departements_is_inconnue(raw):
 
 
 def test_neighbouring_departements_are_a_symmetric_relation():
-    from warehouse.national import read_national
     pairs = {(row["departement"], row["departement_voisin"]) for row in read_national("departements_voisins")}
     assert {b for a, b in pairs if a == "46"} == {"12", "15", "19", "24", "47", "82"}
     assert {b for a, b in pairs if a == "2A"} == {"2B"}
