@@ -126,7 +126,8 @@ def resolve_commune(raw: str) -> Parsed:
     """The current INSEE code of the French commune written (a name in any case, with or
     without accents, "St" for "Saint", with its postcode or département; an INSEE code; a
     commune déléguée or associée, read as its commune nouvelle), HORS_CC for a label of
-    communes_hors_territoire.csv ("Autre commune"), INCONNUE if unreadable, unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
+    communes_hors_territoire.csv ("Autre commune"), INCONNUE if unreadable, unknown or
+    ambiguous. A one-letter typo of one member commune's name is read as it (see
     :func:`typo_warning`)."""
     return commune_parser(settings.ref_dir())(raw)
 
