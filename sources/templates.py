@@ -5,9 +5,10 @@ widths; a drop-down list for a structure (the first alias of each structure of t
 warehouse/ref/structures_alias.csv), a commune (the communes of the territory, then the first
 label of communes_hors_territoire.csv, "Autre commune", read as HORS_CC), a category of the spec
 (its first label per code) and the columns listed in ``REF_LISTS``; date, time and number
-validation with French input and error messages. Sheet ``Listes du modèle`` holds the lists (hidden); sheet ``Mode d'emploi du modèle`` the instructions. The reader does
-not read these two sheets (sources/reading.py, ``TEMPLATE_SHEETS``). Regenerated from the
-reference each time: a new structure appears in the lists.
+validation with French input and error messages. Sheet ``Listes du modèle`` holds the lists
+(hidden); sheet ``Mode d'emploi du modèle`` the instructions. The reader does not read these two
+sheets (sources/reading.py, ``TEMPLATE_SHEETS``). Regenerated from the reference each time: a
+new structure appears in the lists.
 """
 
 from __future__ import annotations
