@@ -14,7 +14,9 @@ from warehouse.national import NATIONAL_POPULATION_YEAR, NATIONAL_VERSION, epci,
 from warehouse import PACKAGE_DIR
 
 DEFAULT_REF_DIR = PACKAGE_DIR / "ref"
-REPORT_DIR = PACKAGE_DIR.parent / "reporting"  # the project's own folder: headers and generic files
+# the report of any territory, to name its own structures in (the default territory's own is in
+# DEFAULT_REF_DIR)
+REPORT_TEMPLATE = PACKAGE_DIR.parent / "reporting" / "rapport.yaml"
 MODEL = yaml.safe_load((PACKAGE_DIR / "territoire_modele.yaml").read_text(encoding="utf-8"))
 
 
@@ -69,7 +71,7 @@ def national_files(siren: str) -> dict[str, list[dict]]:
 
 
 def readme(siren: str, nom: str) -> str:
-    described = {**MODEL["national"], **MODEL["modele"]}
+    described = {**MODEL["national"], **MODEL["modele"], **MODEL["rapport"]}
     lines = [f"# Dossier de référence : {nom} ({siren})", "",
              "Écrit par `observatoire territoire init`. Lancez l'observatoire sur ce territoire avec",
              "`OBSERVATOIRE_REF_DIR=<ce dossier>` ou `observatoire --ref-dir <ce dossier> refresh`.",
@@ -78,21 +80,6 @@ def readme(siren: str, nom: str) -> str:
     lines += ["", "## Fichiers copiés (nomenclatures communes à tous les territoires)", ""]
     lines += [f"- `{name}`" for name in MODEL["copie"]]
     return "\n".join(lines) + "\n"
-
-
-def report_config() -> dict:
-    """The project's report configuration without what names its own structures: the series of
-    every indicator show all the territory's structures, the per-structure tables by commune,
-    the indicators of one structure (MODEL["rapport_sans"]) and the name of the project's own
-    EPCI code are left out (the report names the territory from ref.territoire)."""
-    config = yaml.safe_load((REPORT_DIR / "rapport.yaml").read_text(encoding="utf-8"))
-    for axis in config["axes"]:
-        axis["indicateurs"] = [i for i in axis["indicateurs"] if i["id"] not in MODEL["rapport_sans"]]
-        for indicator in axis["indicateurs"]:
-            indicator.get("filtre", {}).pop("structure_id", None)
-    config["communes"] = [c for c in config["communes"] if "structure_id" not in c.get("filtre", {})]
-    config["libelles"] = {code: name for code, name in config["libelles"].items() if not code.isdigit()}
-    return config
 
 
 def init_territory(siren: str, folder: Path) -> Path:
@@ -110,8 +97,6 @@ def init_territory(siren: str, folder: Path) -> Path:
         shutil.copyfile(DEFAULT_REF_DIR / name, folder / name)
     for name in MODEL["modele"]:
         write_csv(folder / name, kept_rows(name))
-    (folder / "rapport.yaml").write_text(
-        "# Le rapport annuel de ce territoire (voir reporting/rapport.yaml du projet pour chaque clé).\n"
-        + yaml.safe_dump(report_config(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copyfile(REPORT_TEMPLATE, folder / "rapport.yaml")
     (folder / "README.md").write_text(readme(siren, files["territoire.csv"][0]["nom"]), encoding="utf-8")
     return folder

@@ -1,7 +1,7 @@
 """The national commune reference (warehouse/national/, Etalab's découpage administratif) as
 in-memory indexes, built once per process: every name a commune is known by (current communes,
 communes déléguées and associées) to the current INSEE codes it may mean, postcodes and
-départements of the current communes."""
+départements of the current communes, and the neighbours of each département."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class National:
     departements: dict[str, str]  # current INSEE code -> département
     noms: dict[str, str]  # current INSEE code -> name
     postcode_set: frozenset[str]  # every postcode
+    voisins: dict[str, frozenset[str]]  # département -> the départements sharing a border with it
 
 
 def _frozen(mapping: dict[str, set[str]]) -> dict[str, frozenset[str]]:
@@ -30,7 +31,7 @@ def _frozen(mapping: dict[str, set[str]]) -> dict[str, frozenset[str]]:
 @cache
 def national(key: Callable[[str], str]) -> National:
     """The indexes, names compared through ``key`` (referential.commune_key)."""
-    names, postcodes = defaultdict(set), defaultdict(set)
+    names, postcodes, voisins = defaultdict(set), defaultdict(set), defaultdict(set)
     codes, departements, noms = {}, {}, {}
     for row in read_national("communes"):
         code = row["code_commune"]
@@ -41,5 +42,8 @@ def national(key: Callable[[str], str]) -> National:
         codes.setdefault(row["code_ancien"], row["code_commune"])
     for row in read_national("codes_postaux"):
         postcodes[row["code_commune"]].add(row["code_postal"])
+    for row in read_national("departements_voisins"):
+        voisins[row["departement"]].add(row["departement_voisin"])
     every_postcode = frozenset().union(*postcodes.values())
-    return National(_frozen(names), codes, _frozen(postcodes), departements, noms, every_postcode)
+    return National(_frozen(names), codes, _frozen(postcodes), departements, noms, every_postcode,
+                    _frozen(voisins))

@@ -24,7 +24,7 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 
 def commune_key(label: str) -> str:
     """The commune's name compared loosely: case, accents, punctuation, "St" for "Saint", and a
-    postcode or department number around it ("46230 Lalbenque", "LALBENQUE (46)") ignored."""
+    postcode or department number around it ("31000 Toulouse", "TOULOUSE (31)") ignored."""
     words = (word for word in fold(label).split() if not word.isdigit())
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
@@ -34,6 +34,8 @@ class Territory:
     names: dict[str, str]  # the territory's own spellings (communes.csv, communes_alias.csv) -> code
     members: frozenset[str]
     departements: frozenset[str]
+    neighbours: frozenset[str]  # the départements next to the territory's, not its own
+    outside: frozenset[str]  # labels saying "a commune outside the territory" (communes_hors_territoire.csv)
 
 
 @cache
@@ -42,8 +44,19 @@ def _territory(ref_dir: Path) -> Territory:
     names = {commune_key(row["nom"]): row["code_commune"] for row in communes}
     names.update({commune_key(r["alias"]): r["code_commune"] for r in read_ref("communes_alias", ref_dir)})
     members = frozenset(row["code_commune"] for row in communes if row["membre_cc"] == "true")
-    departements = _national().departements
-    return Territory(names, members, frozenset(departements.get(code, code[:2]) for code in members))
+    nat = _national()
+    departements = frozenset(nat.departements.get(code, code[:2]) for code in members)
+    neighbours = frozenset().union(*(nat.voisins.get(dep, frozenset()) for dep in departements))
+    return Territory(names, members, departements, neighbours - departements,
+                     frozenset(commune_key(label) for label in outside_labels(ref_dir)))
+
+
+def outside_labels(ref_dir: Path) -> list[str]:
+    """The labels a file writes for a commune outside the territory ("Autre commune", "Hors CC"),
+    the one the entry templates offer first; none in a folder written before that file existed."""
+    if not (ref_dir / "communes_hors_territoire.csv").exists():
+        return []
+    return [row["libelle"] for row in read_ref("communes_hors_territoire", ref_dir)]
 
 
 def _national() -> National:
@@ -51,20 +64,22 @@ def _national() -> National:
 
 
 def _hints(raw: str) -> tuple[set[str], set[str]]:
-    """The postcodes and départements written around a name ("46230 Lalbenque", "Lalbenque (46)")."""
+    """The postcodes and départements written around a name ("31000 Toulouse", "Toulouse (31)")."""
     numbers = [word for word in fold(raw).split() if word.isdigit()]
     return {n for n in numbers if len(n) == 5}, {n for n in numbers if len(n) in (2, 3)}
 
 
 def _narrow(candidates: frozenset[str], raw: str, ref_dir: Path) -> frozenset[str]:
     """The candidates matching the postcode, then the département written with the name, then
-    the territory's members, then its départements, each step only when it keeps one at least."""
+    the territory's members, then its départements, then the départements next to them, each
+    step only when it keeps one at least (several kept: still a homonym)."""
     nat, territory = _national(), _territory(ref_dir)
     postcodes, departements = _hints(raw)
     tests = (lambda code: bool(nat.postcodes.get(code, frozenset()) & postcodes) if postcodes else None,
              lambda code: nat.departements.get(code) in departements if departements else None,
              lambda code: code in territory.members,
-             lambda code: nat.departements.get(code) in territory.departements)
+             lambda code: nat.departements.get(code) in territory.departements,
+             lambda code: nat.departements.get(code) in territory.neighbours)
     for test in tests:
         if len(candidates) <= 1:
             break
@@ -78,7 +93,8 @@ TYPO, HOMONYM = "faute de frappe", "commune homonyme"
 
 @lru_cache(maxsize=16384)
 def _match(raw: str, ref_dir: Path) -> tuple[str, str | None]:
-    """(current INSEE code or INCONNUE, TYPO when guessed from a one-letter typo of one of the
+    """(current INSEE code, HORS_CC for a label saying only "outside the territory", or INCONNUE;
+    TYPO when guessed from a one-letter typo of one of the
     territory's names, HOMONYM when the name stays ambiguous)."""
     text = raw.strip() if isinstance(raw, str) else ""
     if re.fullmatch(r"\d{5}|2[AB]\d{3}", text):  # an INSEE code, unless it is also a postcode
@@ -86,6 +102,8 @@ def _match(raw: str, ref_dir: Path) -> tuple[str, str | None]:
     if is_blank(raw) or not re.search(r"[A-Za-zÀ-ÿ]", raw):
         return INCONNUE, None
     key, territory = commune_key(raw), _territory(ref_dir)
+    if key in territory.outside:
+        return HORS_CC, None
     candidates = _national().names.get(key, frozenset())
     if key in territory.names:
         candidates = candidates | {territory.names[key]}
@@ -107,8 +125,9 @@ def commune_parser(ref_dir: Path) -> Callable[[str], Parsed]:
 def resolve_commune(raw: str) -> Parsed:
     """The current INSEE code of the French commune written (a name in any case, with or
     without accents, "St" for "Saint", with its postcode or département; an INSEE code; a
-    commune déléguée or associée, read as its commune nouvelle), INCONNUE if unreadable,
-    unknown or ambiguous. A one-letter typo of one member commune's name is read as it (see
+    commune déléguée or associée, read as its commune nouvelle), HORS_CC for a label of
+    communes_hors_territoire.csv ("Autre commune"), INCONNUE if unreadable, unknown or
+    ambiguous. A one-letter typo of one member commune's name is read as it (see
     :func:`typo_warning`)."""
     return commune_parser(settings.ref_dir())(raw)
 

@@ -2,12 +2,13 @@
 
 Sheet ``Saisie``: the canonical headers of the spec (its ``libelle``s), frozen, with column
 widths; a drop-down list for a structure (the first alias of each structure of the source in
-warehouse/ref/structures_alias.csv), a commune (the communes of the territory, then
-"Autre commune"), a category of the spec (its first label per code) and the columns listed in
-``REF_LISTS``; date, time and number validation with French input and error messages. Sheet
-``Listes du modèle`` holds the lists (hidden); sheet ``Mode d'emploi du modèle`` the instructions. The reader does
-not read these two sheets (sources/reading.py, ``TEMPLATE_SHEETS``). Regenerated from the
-reference each time: a new structure appears in the lists.
+warehouse/ref/structures_alias.csv), a commune (the communes of the territory, then the first
+label of communes_hors_territoire.csv, "Autre commune", read as HORS_CC), a category of the spec
+(its first label per code) and the columns listed in ``REF_LISTS``; date, time and number
+validation with French input and error messages. Sheet ``Listes du modèle`` holds the lists
+(hidden); sheet ``Mode d'emploi du modèle`` the instructions. The reader does not read these two
+sheets (sources/reading.py, ``TEMPLATE_SHEETS``). Regenerated from the reference each time: a
+new structure appears in the lists.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sources.spec import ColumnSpec, SourceSpec, load_spec, spec_names
+from sources.referential import outside_labels
+from warehouse import settings
 from warehouse.reference import read_ref
 
 ENTRY_SHEET, LISTS_SHEET, HELP_SHEET = "Saisie", "Listes du modèle", "Mode d'emploi du modèle"
 LAST_ROW = 2000
-OTHER_COMMUNE = "Autre commune"
 SERVICE_OF = {"pocketo": "alsh", "france_services": "france_services", "aide_alimentaire": "aide_alimentaire"}
 # Free-text columns offered a list of the reference: column -> (ref table, label column, code column).
 REF_LISTS = {"orientation": ("aide_alimentaire_orientations_alias", "alias", "orientation")}
@@ -59,7 +61,9 @@ def structures(source: str) -> list[str]:
 
 
 def communes() -> list[str]:
-    return sorted(r["nom"] for r in read_ref("communes") if r["membre_cc"].lower() == "true") + [OTHER_COMMUNE]
+    """The member communes, then the first label of communes_hors_territoire.csv ("Autre commune")."""
+    members = sorted(r["nom"] for r in read_ref("communes") if r["membre_cc"].lower() == "true")
+    return members + outside_labels(settings.ref_dir())[:1]
 
 
 def choices(spec: SourceSpec, column: ColumnSpec) -> list[str] | None:

@@ -1,7 +1,7 @@
 """One-letter typos: a label read as the one known label it is a single slip away from.
 
 A slip is one letter changed, added, dropped, or two neighbours swapped ("Fevier" for
-"Février", "Lalbenqeu" for "Lalbenque"). Short labels are never guessed ("Juin" and "Juil" are
+"Février", "Toulosue" for "Toulouse"). Short labels are never guessed ("Juin" and "Juil" are
 one letter apart), and a text that could be two different things is not guessed either.
 """
 

@@ -4,6 +4,7 @@ own spellings and the national commune reference (warehouse/national/)."""
 import pytest
 
 from sources.referential import resolve_commune, structure_parser, typo_warning
+from warehouse.national import read_national
 
 
 @pytest.mark.parametrize("raw, code", [
@@ -36,6 +37,44 @@ def test_communes(raw, code):
 ])
 def test_communes_anywhere_in_france(raw, code):
     assert resolve_commune(raw) == (code, None)
+
+
+@pytest.mark.parametrize("raw, code", [
+    # the one commune of that name in a département next to the Lot (46): Grisolles is also in
+    # the Aisne (02), Murat in the Allier (03), Saint-Aubin in nine départements far away
+    ("Grisolles", "82075"), ("Murat", "15138"), ("Saint-Aubin", "47230"),
+    # a postcode or a département written with the name still comes first
+    ("Grisolles (02)", "02356"), ("03390 Murat", "03191"),
+])
+def test_a_homonym_in_one_neighbouring_departement_is_that_one(raw, code):
+    assert resolve_commune(raw) == (code, None)
+    assert typo_warning(raw) is None
+
+
+@pytest.mark.parametrize("raw", [
+    "Saint-Cirq",  # in the Dordogne (24) and the Tarn-et-Garonne (82), both next to the Lot
+    "Tayrac",  # in the Aveyron (12) and the Lot-et-Garonne (47)
+    "Saint-Denis",  # nowhere near
+])
+def test_a_homonym_in_several_or_no_neighbouring_departements_is_inconnue(raw):
+    assert resolve_commune(raw) == ("INCONNUE", None)
+    assert "commune homonyme" in typo_warning(raw)
+
+
+def test_neighbouring_departements_are_a_symmetric_relation():
+    pairs = {(row["departement"], row["departement_voisin"]) for row in read_national("departements_voisins")}
+    assert {b for a, b in pairs if a == "46"} == {"12", "15", "19", "24", "47", "82"}
+    assert {b for a, b in pairs if a == "2A"} == {"2B"}
+    assert all((b, a) in pairs for a, b in pairs) and all(a != b for a, b in pairs)
+    departements = {a for a, _ in pairs}
+    assert len(departements) == 96 and not any(d.startswith("97") for d in departements)
+
+
+@pytest.mark.parametrize("raw", ["Autre commune", "AUTRE COMMUNE", "Hors CC", "hors territoire",
+                                 "Extérieur", "Exterieur"])
+def test_a_commune_outside_the_territory_left_unnamed_is_hors_cc(raw):
+    assert resolve_commune(raw) == ("HORS_CC", None)
+    assert typo_warning(raw) is None
 
 
 def test_an_ambiguous_homonym_is_inconnue_with_its_reason():

@@ -84,7 +84,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _cell_text(value) -> str:
-    """A cell as text: a code read as a number (46148.0) written back as the code."""
+    """A cell as text: a code read as a number (31555.0) written back as the code."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -18,7 +18,8 @@ NATIONAL_VERSION = (NATIONAL_DIR / "VERSION").read_text(encoding="utf-8").strip(
 NATIONAL_POPULATION_YEAR = 2023
 # file of warehouse/national/ -> the ref table it fills (warehouse/sql/ref/national.sql)
 NATIONAL_TABLES = {"communes": "communes_france", "codes_postaux": "codes_postaux",
-                   "communes_fusionnees": "communes_fusionnees", "epci": "epci", "epci_membres": "epci_membres"}
+                   "communes_fusionnees": "communes_fusionnees", "epci": "epci", "epci_membres": "epci_membres",
+                   "departements_voisins": "departements_voisins"}
 
 
 def read_national(name: str, national_dir: Path = NATIONAL_DIR) -> Iterator[dict[str, str]]:

@@ -27,7 +27,7 @@ LOG_DDL = """
 CREATE SCHEMA IF NOT EXISTS public;
 CREATE TABLE IF NOT EXISTS qualite.secret_statistique (
     table_name VARCHAR NOT NULL,      -- the table of `public`
-    cle VARCHAR NOT NULL,             -- the row's key, e.g. 'structure_id=rdvj, annee=2021'
+    cle VARCHAR NOT NULL,             -- the row's key, e.g. 'structure_id=alsh_nord, annee=2021'
     colonne VARCHAR NOT NULL,
     type VARCHAR NOT NULL,            -- primaire, derive, secondaire (non_classe: see mask_unclassified)
     seuil INTEGER NOT NULL            -- counts 1 <= n < seuil are masked
@@ -88,7 +88,7 @@ def load_rules(folder: Path | None = None) -> dict[str, TableRule]:
 
 
 def key_text(key: list[str], alias: str = "") -> str:
-    """SQL text of a row's key as the log writes it: 'structure_id=rdvj, annee=2021'."""
+    """SQL text of a row's key as the log writes it: 'structure_id=alsh_nord, annee=2021'."""
     return "concat_ws(', ', " + ", ".join(f"'{c}=' || {alias}{c}" for c in key) + ")" if key else "''"
 
 

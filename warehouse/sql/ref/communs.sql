@@ -9,6 +9,8 @@ CREATE OR REPLACE TABLE ref.communes_population (
     source VARCHAR, PRIMARY KEY (code_commune, annee)
 );
 CREATE OR REPLACE TABLE ref.communes_alias (alias VARCHAR NOT NULL, code_commune VARCHAR NOT NULL);
+-- What a file writes for a resident of a commune outside the territory ("Autre commune"): HORS_CC.
+CREATE OR REPLACE TABLE ref.communes_hors_territoire (libelle VARCHAR PRIMARY KEY);
 CREATE OR REPLACE TABLE ref.structures (
     structure_id VARCHAR PRIMARY KEY, libelle VARCHAR NOT NULL, service VARCHAR NOT NULL,
     code_commune VARCHAR, gestionnaire VARCHAR

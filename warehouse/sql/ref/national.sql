@@ -16,3 +16,7 @@ CREATE OR REPLACE TABLE ref.epci_membres (
     epci_siren VARCHAR NOT NULL, code_commune VARCHAR NOT NULL, population_municipale INTEGER,
     PRIMARY KEY (epci_siren, code_commune)
 );
+CREATE OR REPLACE TABLE ref.departements_voisins (
+    departement VARCHAR NOT NULL, departement_voisin VARCHAR NOT NULL,
+    PRIMARY KEY (departement, departement_voisin)
+);
