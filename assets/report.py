@@ -2,7 +2,8 @@
 
 It runs after ``publication`` and reads only the `public` layer of the published warehouse
 (statistical secrecy applied): the report always matches the published figures, and a report
-that fails never holds back the warehouse. Without Chromium the HTML is still written and the
+that fails never holds back the warehouse. Its PDF is the one ``exports`` started printing from
+the build, when that page is the same as the one rendered here. Without Chromium the HTML is still written and the
 PDF is skipped with a French warning.
 """
 
@@ -11,6 +12,7 @@ import sys
 import dagster as dg
 import duckdb
 
+from assets.exports import DRAFT
 from assets.resources import WarehouseResource
 from reporting import write_report
 from warehouse.settings import report_dir
@@ -22,7 +24,8 @@ from warehouse.settings import report_dir
           "publique, écrit dans le dossier rapport/ à côté de l'entrepôt publié.")
 def rapport(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
-        files = write_report(con, report_dir(warehouse.published_path), warehouse.secret_threshold)
+        files = write_report(con, report_dir(warehouse.published_path), warehouse.secret_threshold,
+                             draft=warehouse.pending.pop(DRAFT, None))
     if files.warning:
         context.log.warning(files.warning)
         print(files.warning, file=sys.stderr)  # a refresh from the command line shows it too

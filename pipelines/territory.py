@@ -8,16 +8,14 @@ import csv
 import shutil
 from pathlib import Path
 
-import yaml
-
+from warehouse import PACKAGE_DIR, read_yaml
 from warehouse.national import NATIONAL_POPULATION_YEAR, NATIONAL_VERSION, epci, epci_members, read_national
-from warehouse import PACKAGE_DIR
 
 DEFAULT_REF_DIR = PACKAGE_DIR / "ref"
 # the report of any territory, to name its own structures in (the default territory's own is in
 # DEFAULT_REF_DIR)
 REPORT_TEMPLATE = PACKAGE_DIR.parent / "reporting" / "rapport.yaml"
-MODEL = yaml.safe_load((PACKAGE_DIR / "territoire_modele.yaml").read_text(encoding="utf-8"))
+MODEL = read_yaml(PACKAGE_DIR / "territoire_modele.yaml")
 
 
 class UnknownEpci(ValueError):

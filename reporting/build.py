@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from reporting import data
@@ -20,7 +19,7 @@ from reporting.campaign import MISSING_MONTH, campaign_annex, missing_notes
 from reporting.charts import Line, bar_chart, ctg_bars
 from reporting.numbers import (ABSENT, MISSING, RUPTURE, Cell, Evolution, Format, cell, evolution,
                                french)
-from warehouse import settings
+from warehouse import read_yaml, settings
 from warehouse.territory import territory
 
 PACKAGE_DIR = Path(__file__).parent
@@ -35,7 +34,7 @@ def config() -> dict:
 
 @cache
 def _config(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]

@@ -6,6 +6,7 @@ with a French warning, never an error, so a refresh still publishes the warehous
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
@@ -21,35 +22,81 @@ def chromium() -> str | None:
     return shutil.which(CHROMIUM)
 
 
-def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
-    """Chromium headless on a local page, with a profile of its own removed afterwards."""
+def chromium_command(arguments: list[str], page: Path, profile: str) -> list[str]:
     binary = chromium()
     if binary is None:
         raise FileNotFoundError(CHROMIUM)
+    return [binary, *FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()]
+
+
+def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
+    """Chromium headless on a local page, with a profile of its own removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="observatoire-chromium-") as profile:
-        return subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *arguments,
-                               page.resolve().as_uri()],
+        return subprocess.run(chromium_command(arguments, page, profile),
                               capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+
+
+def missing_chromium(html: Path) -> str:
+    return (f"AVERTISSEMENT : Chromium n'est pas installé, le rapport PDF n'a pas été produit "
+            f"(le rapport HTML est écrit : {html}). Installez-le avec "
+            f"scripts/install-chromium.sh puis relancez « observatoire rapport ».")
+
+
+class PrintJob:
+    """Chromium printing a page to PDF in the background: :meth:`finish` waits for it and puts
+    the PDF in place (or says in French why there is none); :meth:`cancel` stops it."""
+
+    def __init__(self, html: Path, partial: Path):
+        self.partial = partial
+        partial.unlink(missing_ok=True)
+        self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-")
+        self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # never a full pipe
+        self._process = subprocess.Popen(
+            chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], html,
+                             self._profile.name),
+            stdout=subprocess.DEVNULL, stderr=self._stderr)
+        atexit.register(self.cancel)
+
+    def finish(self, pdf: Path) -> str | None:
+        try:
+            self._process.wait(timeout=TIMEOUT_SECONDS)
+            made = self.partial.exists() and self.partial.stat().st_size > 0
+            failure = None if made else self._error_text()
+        except subprocess.TimeoutExpired:
+            failure = f"Chromium n'a pas fini en {TIMEOUT_SECONDS} s"
+        finally:
+            self.cancel()
+        beside = partial_path(pdf)
+        if failure is None and self.partial != beside:  # printed elsewhere: copied first, then renamed
+            shutil.copyfile(self.partial, beside)
+        self.partial.unlink(missing_ok=True)
+        if failure is not None:
+            pdf.unlink(missing_ok=True)
+            return (f"AVERTISSEMENT : l'impression du rapport PDF par Chromium a échoué, seul le rapport "
+                    f"HTML est écrit ({pdf.with_suffix('.html')}). Détail : {failure}")
+        beside.replace(pdf)
+        return None
+
+    def _error_text(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().strip()[-500:]
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
+        self._profile.cleanup()
+        atexit.unregister(self.cancel)
 
 
 def print_pdf(html: Path, pdf: Path) -> str | None:
     """Print the HTML page to PDF; returns a French warning when no PDF could be made."""
     if chromium() is None:
         pdf.unlink(missing_ok=True)  # never leave last year's PDF beside this year's HTML
-        return (f"AVERTISSEMENT : Chromium n'est pas installé, le rapport PDF n'a pas été produit "
-                f"(le rapport HTML est écrit : {html}). Installez-le avec "
-                f"scripts/install-chromium.sh puis relancez « observatoire rapport ».")
-    partial = pdf.with_name(pdf.name + ".partiel")
-    partial.unlink(missing_ok=True)
-    try:
-        done = run_chromium([f"--print-to-pdf={partial}", "--no-pdf-header-footer"], html)
-        failure = None if partial.exists() and partial.stat().st_size else done.stderr.strip()[-500:]
-    except subprocess.TimeoutExpired:
-        failure = f"Chromium n'a pas fini en {TIMEOUT_SECONDS} s"
-    if failure is not None:
-        partial.unlink(missing_ok=True)
-        pdf.unlink(missing_ok=True)
-        return (f"AVERTISSEMENT : l'impression du rapport PDF par Chromium a échoué, seul le rapport "
-                f"HTML est écrit ({html}). Détail : {failure}")
-    partial.replace(pdf)
-    return None
+        return missing_chromium(html)
+    return PrintJob(html, partial_path(pdf)).finish(pdf)
+
+
+def partial_path(pdf: Path) -> Path:
+    return pdf.with_name(pdf.name + ".partiel")

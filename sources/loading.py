@@ -60,7 +60,7 @@ def _raw_columns(spec: SourceSpec) -> list[tuple[str, str]]:
 
 def content_columns(spec: SourceSpec) -> list[str]:
     """The columns that say what a row means: not where it came from, nor how a free-text
-    label was spelled (two rows differing only in "LIMOGNE" / "Limogne" do not conflict)."""
+    label was spelled (two rows differing only in "TOULOUSE" / "Toulouse" do not conflict)."""
     not_content = {*PROVENANCE, "commune_libelle"}
     return [name for name, _ in _raw_columns(spec) if name not in not_content]
 
