@@ -23,6 +23,7 @@ from warehouse.guard import missing_drop_folder
 DESCRIPTION = ("Entrepôt de l'observatoire social d'un territoire (EPCI) : actualise l'entrepôt "
                "depuis le dossier de dépôt et écrit le rapport annuel.")
 WRONG_SETTING = 2
+GC_THRESHOLDS = (50_000, 20, 100)  # Python's default: (700, 10, 10)
 
 
 def environment_help() -> str:
@@ -45,11 +46,13 @@ def _print_summary(outcome) -> None:
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    # A refresh creates millions of objects that live as long as the process (the modules of
+    # Dagster, pandas and pandera, the commune indexes): the garbage collector runs less often
+    # and no longer walks the modules' objects again and again (≈ 1 s of a demo refresh).
+    gc.set_threshold(*GC_THRESHOLDS)
     from pipelines.failures import failure_lines, write_log
     from pipelines.refresh import refresh
 
-    # The million objects of the imported modules (Dagster, pandas, pandera) live as long as the
-    # process: set aside, the garbage collector stops walking them again and again (≈ 1 s).
     gc.freeze()
     raw_dir = settings.raw_dir(args.raw_dir)
     warehouse = settings.warehouse_path(args.warehouse)

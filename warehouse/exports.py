@@ -86,20 +86,19 @@ def excel_cell(column: str, sql_type: str) -> str:
     return column
 
 
-def ordered_select(con: duckdb.DuckDBPyConnection, table: str, cells: list[str]) -> str:
-    key = table_key(con, "public", table)
+def ordered_select(table: str, cells: list[str], key: list[str]) -> str:
     return f"SELECT {', '.join(cells)} FROM public.{table} ORDER BY {', '.join(key) if key else 'ALL'}"
 
 
 def write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path, about: dict, threshold: int) -> None:
     """The four files of one public table."""
-    columns = table_columns(con, "public", table)
-    plain = ordered_select(con, table, [name for name, _ in columns])
+    columns, key = table_columns(con, "public", table), table_key(con, "public", table)
+    plain = ordered_select(table, [name for name, _ in columns], key)
     con.execute(f"COPY ({plain}) TO ? (FORMAT parquet)", [str(folder / "parquet" / f"{table}.parquet")])
     con.execute(f"COPY ({plain}) TO ? (FORMAT csv, HEADER, DELIMITER ',')", [str(folder / "csv" / f"{table}.csv")])
     excel = folder / "excel" / f"{table}.csv"
     utf8 = excel.with_suffix(".utf8")
-    con.execute(f"COPY ({ordered_select(con, table, [excel_cell(n, t) for n, t in columns])}) "
+    con.execute(f"COPY ({ordered_select(table, [excel_cell(n, t) for n, t in columns], key)}) "
                 "TO ? (FORMAT csv, HEADER, DELIMITER ';')", [str(utf8)])
     with utf8.open(encoding="utf-8", newline="") as source, \
             excel.open("w", encoding=EXCEL_ENCODING, errors="observatoire_ascii", newline="\r\n") as target:
