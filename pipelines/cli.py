@@ -52,6 +52,7 @@ def _refresh(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     from pipelines.failures import failure_lines, write_log
     from pipelines.refresh import refresh
+    from warehouse.expectations import stop_worker
 
     gc.freeze()
     raw_dir = settings.raw_dir(args.raw_dir)
@@ -69,7 +70,10 @@ def _refresh(args: argparse.Namespace) -> int:
         print(refusal, file=sys.stderr)
         return WRONG_SETTING
     print(f"Actualisation de l'entrepôt depuis {raw_dir}")
-    outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)
+    try:
+        outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)
+    finally:
+        stop_worker()  # the command ends here: no process left importing or validating
     _print_summary(outcome)
     if outcome.published:
         print(f"Entrepôt publié : {warehouse}")

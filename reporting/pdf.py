@@ -69,8 +69,9 @@ class PrintJob:
         beside = partial_path(pdf)
         if failure is None and self.partial != beside:  # printed elsewhere: copied first, then renamed
             shutil.copyfile(self.partial, beside)
-        self.partial.unlink(missing_ok=True)
+            self.partial.unlink()
         if failure is not None:
+            self.partial.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             return (f"AVERTISSEMENT : l'impression du rapport PDF par Chromium a échoué, seul le rapport "
                     f"HTML est écrit ({pdf.with_suffix('.html')}). Détail : {failure}")

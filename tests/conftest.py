@@ -17,6 +17,7 @@ takes a copy of one built once per session, and runs a refresh only for what it 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,15 @@ import pytest
 
 POCKETO_HEADER = ["Structure", "Date", "N° dossier", "Nom", "Prénom", "Date de naissance", "Commune",
                   "QF", "Régime", "Unité", "Arrivée", "Départ", "Présence"]
+
+
+def pytest_collection_finish(session):
+    """As the command line does (pipelines/cli.py): fewer garbage collections, and none of them
+    walking the objects of the modules imported for good."""
+    from pipelines.cli import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.freeze()
 
 
 # A pseudonymisation key must have at least 32 characters (sources/pseudonym.py).

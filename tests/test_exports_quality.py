@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from warehouse.db import connect
-from warehouse.expectations import public_expectations, validate_public
+from warehouse import expectations
+from warehouse.expectations import public_expectations, submit_validation, validate_public
 from warehouse.secrecy import load_rules, publish_indicators
 
 RULES = load_rules()
@@ -68,3 +69,23 @@ def test_the_check_passes_on_secret_tables_and_fails_on_a_visible_small_count(co
                         "visible dans « beneficiaires » (valeurs : [2])"]
     summary = (tmp_path / "echec" / "resume.html").read_text(encoding="utf-8")
     assert "1 en échec" in summary and "ÉCHEC : [2]" in summary
+
+
+def test_the_worker_validates_as_the_caller_would_and_a_killed_worker_is_replaced_by_the_caller(
+        con, tmp_path, monkeypatch):
+    con.execute("UPDATE public.aide_sport_par_commune SET beneficiaires = 2, montant_total = 60 "
+                "WHERE code_commune = '46148'")
+    here = validate_public(con, RULES, 5, tmp_path / "ici")
+    monkeypatch.setattr(expectations, "_worker", None)
+    expectations.start_worker()
+    worker = expectations._worker
+    try:
+        wait = submit_validation(con, RULES, 5, tmp_path / "processus")
+        con.execute("UPDATE public.aide_sport_par_commune SET beneficiaires = 0")  # after the submission
+        assert wait() == here and (tmp_path / "processus" / "resume.html").exists()
+        for process in worker._processes.values():
+            process.kill()
+        assert validate_public(con, RULES, 5, tmp_path / "apres") == []  # validated by the caller
+        assert expectations._worker is None
+    finally:
+        worker.shutdown(cancel_futures=True)

@@ -18,7 +18,7 @@ import pytest
 from assets.report import rapport
 from assets.resources import WarehouseResource
 from pipelines.cli import main
-from reporting import pdf, write_report
+from reporting import draft_report, pdf, write_report
 from reporting.build import render
 from reporting.charts import Line, bar_chart
 from reporting.numbers import Cell, Evolution, Format, evolution, french
@@ -318,6 +318,21 @@ def test_command_writes_html_and_pdf_beside_the_warehouse(warehouse, capsys):
     assert (folder / "rapport-2022.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (folder / "rapport-2022.pdf").read_bytes()[:5] == b"%PDF-"
     assert f"Rapport 2022 (PDF) : {folder / 'rapport-2022.pdf'}" in capsys.readouterr().out
+
+
+def test_a_draft_printed_ahead_is_taken_only_when_its_page_is_the_one_written(warehouse, tmp_path):
+    """A refresh starts printing the report from its build (draft_report); the report written
+    after publication takes that PDF when the page is the same, and prints its own otherwise."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        same = draft_report(con, 5)
+        files = write_report(con, tmp_path / "meme", 5, draft=same)
+        assert files.pdf.read_bytes()[:5] == b"%PDF-" and not same.job.partial.exists()
+        other = draft_report(con, 5)
+        other.page += "<!-- une autre page -->"
+        other.job.finish = lambda pdf: pytest.fail("le PDF d'une autre page a été pris")
+        files = write_report(con, tmp_path / "autre", 5, draft=other)
+    assert files.pdf.read_bytes()[:5] == b"%PDF-" and other.job._process.poll() is not None
+    assert sorted(p.name for p in (tmp_path / "autre").iterdir()) == ["rapport-2023.html", "rapport-2023.pdf"]
 
 
 def test_without_chromium_the_html_is_written_and_the_pdf_skipped(warehouse, tmp_path, monkeypatch):

@@ -204,6 +204,17 @@ def _forget_worker() -> None:
     _worker = None
 
 
+def stop_worker() -> None:
+    """Stop the worker at once, even in the middle of its import: a command that ends does not
+    wait for it (a pool's own shutdown would let it finish its task first)."""
+    global _worker
+    if _worker is not None:
+        for process in list(_worker._processes.values()):  # ProcessPoolExecutor has no terminate before 3.14
+            process.terminate()
+        _worker.shutdown(wait=False, cancel_futures=True)
+        _worker = None
+
+
 def validate_public(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
                     docs_dir: Path) -> list[str]:
     """Validate every public table and wait for the failures (see :func:`submit_validation`)."""
