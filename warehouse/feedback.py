@@ -15,6 +15,7 @@ A file belongs to the workbook of every year its loaded rows cover; a file with 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,7 @@ ADVICE_PATH = PACKAGE_DIR / "retours_conseils.yaml"
 FOLDER = "retours"
 SUMMARY_SHEET = "Campagne"
 BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 QUARANTINE_HEADER = ["Fichier", "Feuille", "Ligne", "Colonne", "Valeur lue", "Motif", "À faire"]
 WARNING_HEADER = ["Fichier", "Feuille", "Ligne", "Colonne", "Message", "À faire"]
 SUMMARY_HEADER = ["Structure", "Statut", "Mois manquants", "Fichiers", "Lignes chargées", "Première date",
@@ -99,7 +101,7 @@ def _finish(sheet, header: list[str]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 16)
     for row in sheet.iter_rows():
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAPPED
 
 
 def summary_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, year: int) -> None:
@@ -124,10 +126,33 @@ def summary_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, year: int)
     _finish(sheet, SUMMARY_HEADER)
 
 
-def file_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, name: str) -> int:
+@dataclass(frozen=True)
+class SourceRows:
+    """A source's rows of the load log, the quarantine and the warnings, by file name: read once
+    for all its workbooks."""
+    logs: dict[str, dict]
+    rejected: dict[str, list[dict]]
+    warnings: dict[str, list[dict]]
+
+
+def source_rows(con: duckdb.DuckDBPyConnection, source: str) -> SourceRows:
+    def by_file(sql: str) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = {}
+        for row in records(con, sql, [source]):
+            found.setdefault(row["fichier_nom"], []).append(row)
+        return found
+
+    logs = {name: rows[0] for name, rows in by_file(
+        "SELECT * FROM qualite.journal_chargement WHERE source = ?").items()}
+    return SourceRows(logs, by_file("SELECT * FROM qualite.quarantaine WHERE source = ? "
+                                    "ORDER BY fichier_nom, feuille NULLS FIRST, ligne, cellule"),
+                      by_file("SELECT * FROM qualite.avertissements WHERE source = ? "
+                              "ORDER BY fichier_nom, feuille NULLS FIRST, ligne NULLS FIRST, type"))
+
+
+def file_sheet(sheet, rows: SourceRows, name: str) -> int:
     """One file's sheet; returns the number of quarantined rows listed."""
-    log = records(con, "SELECT * FROM qualite.journal_chargement WHERE source = ? AND fichier_nom = ?",
-                  [source, name])[0]
+    log = rows.logs[name]
     sheet.append([f"Fichier : {name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     if log["statut"] == REJETE:
@@ -140,33 +165,29 @@ def file_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, name: str) ->
     sheet.append([])
     sheet.append(["Lignes refusées (à corriger dans le fichier)"])
     sheet.cell(sheet.max_row, 1).font = BOLD
-    rejected = records(con, """
-        SELECT * FROM qualite.quarantaine WHERE source = ? AND fichier_nom = ?
-        ORDER BY feuille NULLS FIRST, ligne, cellule""", [source, name])
+    rejected = rows.rejected.get(name, [])
     _append_table(sheet, QUARANTINE_HEADER, [
         [r["fichier_nom"], r["feuille"], r["ligne"], r["colonne"], r["valeur_brute"], r["motif"],
          advice(r["motif"])] for r in rejected])
     sheet.append([])
     sheet.append(["Avertissements (lignes gardées, à vérifier)"])
     sheet.cell(sheet.max_row, 1).font = BOLD
-    warnings = records(con, """
-        SELECT * FROM qualite.avertissements WHERE source = ? AND fichier_nom = ?
-        ORDER BY feuille NULLS FIRST, ligne NULLS FIRST, type""", [source, name])
     _append_table(sheet, WARNING_HEADER, [
         [r["fichier_nom"], r["feuille"], r["ligne"], r["colonne"], r["message"],
-         advice(f"{r['type']} {r['message']}")] for r in warnings])
+         advice(f"{r['type']} {r['message']}")] for r in rows.warnings.get(name, [])])
     _finish(sheet, QUARANTINE_HEADER)
     sheet.freeze_panes = "A2"
     return len(rejected)
 
 
-def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, source: str, year: int, files: list[str]) -> None:
+def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, source: str, year: int, files: list[str],
+                   rows: SourceRows) -> None:
     workbook = openpyxl.Workbook()
     summary_sheet(con, workbook.active, source, year)
     workbook.active.title = SUMMARY_SHEET
     taken = {SUMMARY_SHEET.lower()}
     for name in files:
-        file_sheet(con, workbook.create_sheet(sheet_title(name, taken)), source, name)
+        file_sheet(workbook.create_sheet(sheet_title(name, taken)), rows, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
 
@@ -178,9 +199,9 @@ def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         return []
     written = []
     for source in sources():
-        by_year = files_by_year(con, source, last_year)
+        by_year, rows = files_by_year(con, source, last_year), source_rows(con, source)
         for year in sorted({*by_year, last_year}):
             path = folder / FOLDER / f"{source}-{year}.xlsx"
-            write_workbook(con, path, source, year, by_year.get(year, []))
+            write_workbook(con, path, source, year, by_year.get(year, []), rows)
             written.append(path)
     return written
