@@ -52,7 +52,6 @@ def _refresh(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     from pipelines.failures import failure_lines, write_log
     from pipelines.refresh import refresh
-    from warehouse.expectations import stop_worker
 
     gc.freeze()
     raw_dir = settings.raw_dir(args.raw_dir)
@@ -70,10 +69,7 @@ def _refresh(args: argparse.Namespace) -> int:
         print(refusal, file=sys.stderr)
         return WRONG_SETTING
     print(f"Actualisation de l'entrepôt depuis {raw_dir}")
-    try:
-        outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)
-    finally:
-        stop_worker()  # the command ends here: no process left importing or validating
+    outcome = refresh(raw_dir, warehouse, accept_drop=args.accepter_baisse)
     _print_summary(outcome)
     if outcome.published:
         print(f"Entrepôt publié : {warehouse}")
@@ -190,5 +186,17 @@ def main(argv: list[str] | None = None) -> int:
     return _report(args) if args.command == "rapport" else _refresh(args)
 
 
+def run() -> None:
+    """The ``observatoire`` command: :func:`main`, then no process left behind. A refresh's
+    validation worker (warehouse/expectations.py) is stopped at once, even in the middle of its
+    import, instead of being waited for; a test calling ``main`` keeps it for the next refresh."""
+    try:
+        code = main()
+    finally:
+        if (expectations := sys.modules.get("warehouse.expectations")) is not None:
+            expectations.stop_worker()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -89,3 +89,14 @@ def test_the_worker_validates_as_the_caller_would_and_a_killed_worker_is_replace
         assert expectations._worker is None
     finally:
         worker.shutdown(cancel_futures=True)
+
+
+def test_a_command_that_ends_stops_the_worker_in_the_middle_of_its_import(monkeypatch):
+    monkeypatch.setattr(expectations, "_worker", None)
+    expectations.start_worker()
+    processes = list(expectations._worker._processes.values())
+    expectations.stop_worker()
+    for process in processes:
+        process.join(10)
+    assert processes and not any(process.is_alive() for process in processes)
+    assert expectations._worker is None
