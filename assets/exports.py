@@ -2,8 +2,8 @@
 
 The folder is written beside the published one; ``publication`` swaps it in with the warehouse.
 The check's validation starts with ``exports`` (in the worker process of warehouse/expectations.py,
-while the files are written) and the check waits for its result. The report's PDF starts printing
-then too (reporting.draft_report), for ``rapport`` to take after publication. The check is blocking: a public table that fails it (a count under the threshold left visible,
+while the files are written) and the check waits for its result. Once the files are written, the
+report's PDF starts printing (reporting.draft_report), for ``rapport`` to take after publication. The check is blocking: a public table that fails it (a count under the threshold left visible,
 a duplicated key...) stops the publication of both. Its Data Docs, the readable quality report,
 are written into the folder (``qualite/index.html``), with a French summary readable offline
 (``qualite/resume.html``).
@@ -34,8 +34,8 @@ def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     shutil.rmtree(folder, ignore_errors=True)
     with warehouse.connect() as con:
         warehouse.pending[CHECK] = _submit(con, warehouse)
-        warehouse.pending[DRAFT] = draft_report(con, warehouse.secret_threshold)
         tables = build_exports(con, folder, warehouse.secret_threshold)
+        warehouse.pending[DRAFT] = draft_report(con, warehouse.secret_threshold)  # printed meanwhile
     return dg.MaterializeResult(metadata={"tables": len(tables), "dossier_publie": str(warehouse.published_exports)})
 
 
