@@ -1,8 +1,11 @@
 """``ref__<table>``: every reference CSV of warehouse/ref/ as a table of the ``ref`` schema."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import dagster as dg
 
 from assets.resources import WarehouseResource
+from sources import referential
 from warehouse.names import ref_asset
 from warehouse.reference import load_reference, ref_tables
 
@@ -15,7 +18,10 @@ REF_KEYS = [dg.AssetKey(ref_asset(table)) for table in ref_tables()]
     "chiffres publiés...), chargées depuis warehouse/ref/.",
 )
 def reference(warehouse: WarehouseResource):
-    with warehouse.connect() as con:
-        counts = load_reference(con)
+    with ThreadPoolExecutor(1) as thread:  # the sources' commune indexes, built while DuckDB loads
+        indexes = thread.submit(referential.prepare)
+        with warehouse.connect() as con:
+            counts = load_reference(con)
+        indexes.result()
     for table, count in counts.items():
         yield dg.MaterializeResult(asset_key=ref_asset(table), metadata={"lignes": count})

@@ -59,6 +59,12 @@ def outside_labels(ref_dir: Path) -> list[str]:
     return [row["libelle"] for row in read_ref("communes_hors_territoire", ref_dir)]
 
 
+def prepare() -> None:
+    """Build the national indexes now (once per process): a refresh calls it in a thread of its
+    own while DuckDB loads the reference tables, which leaves Python free."""
+    _national()
+
+
 def _national() -> National:
     return national(commune_key)
 

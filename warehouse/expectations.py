@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import multiprocessing
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -158,16 +159,21 @@ def plain(values: object) -> object:
 _worker: ProcessPoolExecutor | None = None
 
 
-def _import_great_expectations() -> None:
-    import great_expectations  # noqa: F401
+def _warm_up() -> None:
+    """Validate a one-row frame: Great Expectations imported, and the modules it imports on
+    first use (expectations, renderers of the Data Docs) loaded before the real validation."""
+    with tempfile.TemporaryDirectory(prefix="observatoire-gx-") as folder:
+        run_expectations({"essai": [Expectation("ExpectColumnValuesToBeBetween", {"column": "annee", "min_value": 0},
+                                                "échauffement")]},
+                         {"essai": pd.DataFrame({"annee": [2022]})}, 5, Path(folder))
 
 
 def start_worker() -> None:
-    """Start, once per process, the process that validates: it imports Great Expectations now."""
+    """Start, once per process, the process that validates: it warms up Great Expectations now."""
     global _worker
     if _worker is None:
         _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        _worker.submit(_import_great_expectations)
+        _worker.submit(_warm_up)
 
 
 def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
