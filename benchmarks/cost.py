@@ -82,13 +82,15 @@ def measure_size(rows: int, work: Path, runs: int) -> dict[str, object]:
     files = [made.raw_dir / "pocketo" / name for name in made.files]
     timings: dict[str, list[Measure]] = {"n": [], "cut": [], "floor": []}
     conforme = True
-    for _ in range(runs):
+    for run in range(runs):
         for name, scale in (("n", made), ("cut", small)):
             measure, warehouse = refresh(scale.raw_dir, folder / f"entrepot_{name}")
             timings[name].append(measure)
             conforme &= bool(accounting(warehouse, scale)["conforme"])
         timings["floor"].append(run_child(["-m", "benchmarks.cost", "--floor", str(folder / "utf8"),
                                            *map(str, files)]))
+        print(f"{rows:,} lignes, passage {run + 1} : "
+              + ", ".join(f"{name} {measures[-1].seconds} s" for name, measures in timings.items()), flush=True)
     return {
         "lignes": made.rows, "lignes_coupees": small.rows,
         "octets": sum(p.stat().st_size for p in files),
