@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     compared, found = differences(args.before, args.after)
-    print("\n".join(found))
+    for difference in found:
+        print(difference)
     print(f"{compared} tables comparées, {len(found)} différence(s)")
     sys.exit(1 if found else 0)
 
