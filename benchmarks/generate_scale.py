@@ -123,17 +123,24 @@ def commune_names(count: int) -> list[str]:
     return names[:count]
 
 
-def draw_rows(rng: np.random.Generator, unique_rows: int, structures: int, communes: int) -> dict:
+def draw_rows(rng: np.random.Generator, unique_rows: int, structures: int, communes: int,
+              children: int | None = None, bad_share: float = BAD_SHARE) -> dict:
     """Integer codes of every row: each child's rows fall on distinct days (natural key unique);
-    a few rows carry one defect each (``bad``, see BAD_KINDS)."""
+    a few rows carry one defect each (``bad``, see BAD_KINDS). By default each child has
+    ROWS_PER_CHILD consecutive rows; given ``children``, row i is child i % children's."""
     index = np.arange(unique_rows, dtype=np.int64)
-    children = -(-unique_rows // ROWS_PER_CHILD)
-    child, nth = index // ROWS_PER_CHILD, index % ROWS_PER_CHILD
+    if children is None:
+        children = -(-unique_rows // ROWS_PER_CHILD)
+        child, nth = index // ROWS_PER_CHILD, index % ROWS_PER_CHILD
+    else:
+        child, nth = index % children, index // children
     days = largest_prime_at_most(len(weekdays()))  # a prime: every step visits distinct days
+    if nth.max(initial=0) >= days:
+        raise ValueError(f"at most {days} rows per child")
     start, step = rng.integers(0, days, children), rng.integers(1, days, children)
     bad = np.zeros(unique_rows, dtype=np.int64)
     for kind in BAD_KINDS:
-        bad[rng.choice(unique_rows, int(unique_rows * BAD_SHARE), replace=False)] = kind
+        bad[rng.choice(unique_rows, int(unique_rows * bad_share), replace=False)] = kind
     unit = rng.choice(3, unique_rows, p=[0.6, 0.2, 0.2])
     clock = CLOCK[unit]
     no_times = (rng.random(unique_rows) < 0.08) & (bad != 4)
@@ -418,12 +425,75 @@ def generate(out_dir: Path, rows: int, seed: int = 7, structures: int = 300, com
         blank_or_total=blank_or_total, files=[p.relative_to(raw).as_posix() for p in [*written, again]])
 
 
-def generate_apart(*args, **kwargs) -> ScaleSet:
-    """:func:`generate` in a new process. A benchmark must not hold the generated rows itself:
-    a child started by ``subprocess`` reports as its peak memory (``ru_maxrss``) at least the
-    peak of the process that started it."""
+PLAIN_FILES = 6
+PLAIN_CHILDREN = 60_000
+# The territory's own ALSH as Pocketo names them (warehouse/ref/structures_alias.csv): a plain
+# set needs no copy of the reference.
+PLAIN_STRUCTURES = [("ALSH Lalbenque", "Accueil de loisirs Lalbenque"),
+                    ("ALSH Limogne", "Accueil de loisirs Limogne-en-Quercy"),
+                    ("RDVJ", "Rendez-vous Jeunes")]
+
+
+def member_communes(ref_dir: Path = REF_DIR) -> list[str]:
+    """The names of the territory's member communes, as its reference lists them."""
+    with (ref_dir / "communes.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["nom"] for row in csv.DictReader(handle) if row["membre_cc"] == "true"]
+
+
+def generate_plain(out_dir: Path, rows: int, seed: int = 7) -> ScaleSet:
+    """Plain Pocketo exports: PLAIN_FILES Windows-1252 ``;`` CRLF files of ``rows / PLAIN_FILES``
+    rows each (the first style), PLAIN_CHILDREN children in the territory's three ALSH, no
+    defect, no duplicate, no title, blank or total line; read with the project's own
+    reference (``ref_dir`` is warehouse/ref)."""
+    raw = out_dir / "raw" / "pocketo"
+    shutil.rmtree(raw, ignore_errors=True)
+    raw.mkdir(parents=True)
+    per_file = rows // PLAIN_FILES
+    communes = member_communes()
+    codes = draw_rows(np.random.default_rng(seed), per_file * PLAIN_FILES, len(PLAIN_STRUCTURES),
+                      len(communes), children=PLAIN_CHILDREN, bad_share=0)
+    codes["file"] = codes["i"] // per_file
+    style = STYLES[0]
+    tables = lookups(style, communes, [])
+    tables["structures"] = _table(["structure", "variant", "txt"],
+                                  [(s, v, label) for s, labels in enumerate(PLAIN_STRUCTURES)
+                                   for v, label in enumerate(labels)])
+    con = duckdb.connect()
+    con.register("all_rows", pa.table(codes))
+    _use(con, tables)
+    written = []
+    for k in range(PLAIN_FILES):
+        path = raw / f"export_pocketo_{k + 1}.csv"
+        write_delimited(con, path, style, f"file = {k}", len(communes))
+        _set_mtime(path, MTIME)
+        written.append(path)
+    return ScaleSet(raw_dir=out_dir / "raw", ref_dir=REF_DIR, rows=per_file * PLAIN_FILES,
+                    quarantined=0, duplicates=0, blank_or_total=0,
+                    files=[p.relative_to(raw).as_posix() for p in written])
+
+
+def cut(made: ScaleSet, out_dir: Path, rows_per_file: int) -> ScaleSet:
+    """The same files keeping their header line and first ``rows_per_file`` lines (a set
+    without title, blank or multi-line records, as :func:`generate_plain` writes it)."""
+    raw = out_dir / "raw" / "pocketo"
+    shutil.rmtree(raw, ignore_errors=True)
+    raw.mkdir(parents=True)
+    for name in made.files:
+        source, target = made.raw_dir / "pocketo" / name, raw / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as handle:
+            target.write_bytes(b"".join(line for _, line in zip(range(rows_per_file + 1), handle)))
+        _set_mtime(target, dt.datetime.fromtimestamp(source.stat().st_mtime))
+    return ScaleSet(raw_dir=out_dir / "raw", ref_dir=made.ref_dir, rows=rows_per_file * len(made.files),
+                    quarantined=0, duplicates=0, blank_or_total=0, files=made.files)
+
+
+def generate_apart(*args, make=generate, **kwargs) -> ScaleSet:
+    """:func:`generate` (or ``make``) in a new process. A benchmark must not hold the generated
+    rows itself: a child started by ``subprocess`` reports as its peak memory (``ru_maxrss``) at
+    least the peak of the process that started it."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(generate, *args, **kwargs).result()
+        return pool.submit(make, *args, **kwargs).result()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -433,8 +503,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--structures", type=int, default=300)
     parser.add_argument("--communes", type=int, default=300)
+    parser.add_argument("--plain", action="store_true", help="plain exports (generate_plain)")
     args = parser.parse_args(argv)
-    made = generate(args.out_dir, args.rows, args.seed, args.structures, args.communes)
+    if args.plain:
+        made = generate_plain(args.out_dir, args.rows, args.seed)
+    else:
+        made = generate(args.out_dir, args.rows, args.seed, args.structures, args.communes)
     print(f"{made.rows} lignes dans {len(made.files)} fichiers sous {made.raw_dir} ; "
           f"référentiel : {made.ref_dir}")
 

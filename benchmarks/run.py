@@ -27,12 +27,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.generate_scale import ScaleSet, generate_apart
+from benchmarks.generate_scale import ScaleSet, generate, generate_apart
 
 RESULTS_DIR = Path(__file__).parent / "results"
 DELIMITED = (".csv", ".txt")
@@ -165,13 +166,14 @@ def accounting(warehouse: Path, made: ScaleSet) -> dict[str, object]:
     }
 
 
-def generated(rows: int, folder: Path) -> ScaleSet:
-    """The files of a previous run of the same size, else new ones."""
+def generated(rows: int, folder: Path, make: Callable[..., ScaleSet] = generate) -> ScaleSet:
+    """The files of a previous run of the same size, else new ones written by ``make`` in a
+    process of its own."""
     summary = folder / "generation.json"
     if summary.exists():
         known = json.loads(summary.read_text())
         return ScaleSet(**{**known, "raw_dir": Path(known["raw_dir"]), "ref_dir": Path(known["ref_dir"])})
-    made = generate_apart(folder, rows)
+    made = generate_apart(folder, rows, make=make)
     summary.write_text(json.dumps({**asdict(made), "raw_dir": str(made.raw_dir),
                                    "ref_dir": str(made.ref_dir)}))
     return made
@@ -232,11 +234,16 @@ def main(argv: list[str] | None = None) -> None:
         refresh_with_steps(*map(Path, args.refresh))
     results = [measure(rows, args.work) for rows in args.rows]
     print(report(results))
-    RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"{dt.datetime.now():%Y-%m-%d_%H%M}.json"
+    write_results(out, results)
+
+
+def write_results(out: Path, results: list[dict[str, object]], **more: object) -> None:
+    """The measures as JSON, with the machine they were taken on."""
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": {"processeurs": os.cpu_count(), "systeme": platform.platform(),
                                            "python": platform.python_version()},
-                               "mesures": results}, indent=2, ensure_ascii=False))
+                               **more, "mesures": results}, indent=2, ensure_ascii=False))
     print(f"Résultats : {out}")
 
 
