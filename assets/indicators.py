@@ -17,7 +17,7 @@ import dagster as dg
 import pandera.pandas as pa
 
 from assets.resources import WarehouseResource
-from assets.sources import SOURCES, schema_result
+from assets.sources import SCHEMA_CHECK, SOURCES, schema_result
 from schemas.declared import table_schema
 from warehouse.db import read_sql, transaction
 from warehouse.names import REF, parts, qualified_table, ref_asset
@@ -84,24 +84,21 @@ def schema_of(table: Table) -> pa.DataFrameSchema:
 def sql_assets(table: Table, tables: tuple[Table, ...] = DECLARED) -> list:
     name, target = table.asset, table.qualified
     service = parts(name)[1]
+    checked = table.schema == "indicateurs"
+    specs = [dg.AssetCheckSpec(SCHEMA_CHECK, asset=name, blocking=True,
+                               description=f"Schéma pandera de {target} ({table.controls or 'sa déclaration'}).")]
 
     @dg.asset(name=name, deps=dependencies(table, tables), group_name=service, kinds={"duckdb", "sql"},
-              description=f"{target}, calculée par warehouse/sql/{name}.sql.")
-    def sql_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
+              description=f"{target}, calculée par warehouse/sql/{name}.sql.", check_specs=specs if checked else None)
+    def sql_asset(warehouse: WarehouseResource):
+        """The table, then (indicators) its blocking pandera check, in the same step."""
         with warehouse.connect() as con:
             rows = run_sql_asset(con, name, tables)
-        return dg.MaterializeResult(metadata={"table": target, "lignes": rows})
+            yield dg.MaterializeResult(metadata={"table": target, "lignes": rows})
+            if checked:
+                yield schema_result(con, target, schema_of(table))
 
-    if table.schema != "indicateurs":
-        return [sql_asset]
-
-    @dg.asset_check(asset=name, name="schema_pandera", blocking=True,
-                    description=f"Schéma pandera de {target} ({table.controls or 'sa déclaration'}).")
-    def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            return schema_result(con, target, schema_of(table))
-
-    return [sql_asset, schema_check]
+    return [sql_asset]
 
 
 INDICATOR_ASSETS = [definition for table in DECLARED for definition in sql_assets(table)]

@@ -47,22 +47,27 @@ def schema_of(spec: SourceSpec):
     return getattr(importlib.import_module(f"schemas.{module}"), name)
 
 
-def check_result(failures, description: str, offending: str = "") -> dg.AssetCheckResult:
+SCHEMA_CHECK, ACCOUNTING_CHECK = "schema_pandera", "comptage_des_lignes"
+
+
+def check_result(failures, description: str, offending: str = "", check_name: str | None = None
+                 ) -> dg.AssetCheckResult:
     """``offending``: the failing rows in French (file, line, column), which then replace the
-    description: the run's summary and the command line print it."""
+    description: the run's summary and the command line print it. ``check_name``: needed when
+    the asset computes its checks itself (``check_specs``)."""
     metadata = {"echecs": len(failures),
                 "detail": dg.MetadataValue.text(failures.to_string() if len(failures) else "aucun")}
     if offending:
         metadata["lignes_refusees"] = dg.MetadataValue.text(offending)
-    return dg.AssetCheckResult(passed=len(failures) == 0, metadata=metadata,
+    return dg.AssetCheckResult(passed=len(failures) == 0, metadata=metadata, check_name=check_name,
                                description=offending or description)
 
 
 def schema_result(con, table: str, schema) -> dg.AssetCheckResult:
-    """A blocking pandera check of ``table``, naming its first offending rows when it fails."""
+    """The blocking pandera check of ``table``, naming its first offending rows when it fails."""
     failures = validate_table(con, table, schema)
     return check_result(failures, f"{table} respecte son schéma.",
-                        describe_failures(con, table, failures))
+                        describe_failures(con, table, failures), SCHEMA_CHECK)
 
 
 def source_assets(spec: SourceSpec) -> list:
@@ -78,8 +83,14 @@ def source_assets(spec: SourceSpec) -> list:
         return dg.MaterializeResult(metadata={s: statuses.count(s) for s in sorted(set(statuses))})
 
     @dg.asset(name=stg_name, deps=[raw_name, *ref_keys_read_by(spec)], group_name=spec.name, kinds={"duckdb"},
-              description=f"Lignes validées et dédoublonnées de {spec.folder}/ ({spec.staging_table}).")
-    def staging_asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
+              description=f"Lignes validées et dédoublonnées de {spec.folder}/ ({spec.staging_table}).",
+              check_specs=[
+                  dg.AssetCheckSpec(ACCOUNTING_CHECK, asset=stg_name, blocking=True,
+                                    description="Lues = chargées + quarantaine + doublons + vides/total, par fichier."),
+                  dg.AssetCheckSpec(SCHEMA_CHECK, asset=stg_name, blocking=True,
+                                    description=f"Schéma pandera {spec.schema} sur {spec.staging_table}.")])
+    def staging_asset(warehouse: WarehouseResource):
+        """The staging table, then its two blocking checks, in the same step."""
         with warehouse.connect() as con:
             build_staging(con, spec)
             write_commune_warnings(con, spec)
@@ -87,26 +98,23 @@ def source_assets(spec: SourceSpec) -> list:
                 "SELECT sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine), "
                 "sum(lignes_doublons) FROM qualite.journal_chargement WHERE source = ?", [spec.name]
             ).fetchone()
-        names = ["lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_doublons"]
-        return dg.MaterializeResult(metadata={n: int(v or 0) for n, v in zip(names, totals)})
+            names = ["lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_doublons"]
+            yield dg.MaterializeResult(metadata={n: int(v or 0) for n, v in zip(names, totals)})
+            yield accounting_result(con, spec)
+            yield schema_result(con, spec.staging_table, schema_of(spec))
 
-    @dg.asset_check(asset=stg_name, name="comptage_des_lignes", blocking=True,
-                    description="Lues = chargées + quarantaine + doublons + vides/total, par fichier.")
-    def accounting_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            failures = unaccounted_files(con, spec.name)
-            orphans = staged_rows_without_log(con, spec.name, spec.staging_table)
-        result = check_result(failures, "Chaque ligne lue est chargée, en quarantaine ou en doublon.")
-        return dg.AssetCheckResult(passed=result.passed and orphans == 0,
-                                   metadata={**result.metadata, "lignes_sans_journal": orphans})
+    return [raw_asset, staging_asset]
 
-    @dg.asset_check(asset=stg_name, name="schema_pandera", blocking=True,
-                    description=f"Schéma pandera {spec.schema} sur {spec.staging_table}.")
-    def schema_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            return schema_result(con, spec.staging_table, schema_of(spec))
 
-    return [raw_asset, staging_asset, accounting_check, schema_check]
+def accounting_result(con, spec: SourceSpec) -> dg.AssetCheckResult:
+    """Every row read is loaded, quarantined or a duplicate, file by file, and every staged row
+    has its file in the load log."""
+    failures = unaccounted_files(con, spec.name)
+    orphans = staged_rows_without_log(con, spec.name, spec.staging_table)
+    result = check_result(failures, "Chaque ligne lue est chargée, en quarantaine ou en doublon.")
+    return dg.AssetCheckResult(check_name=ACCOUNTING_CHECK, passed=result.passed and orphans == 0,
+                               metadata={**result.metadata, "lignes_sans_journal": orphans},
+                               description=result.description)
 
 
 SOURCE_ASSETS = [definition for spec in SOURCES for definition in source_assets(spec)]

@@ -78,9 +78,9 @@ def test_a_new_indicator_table_needs_one_declaration_and_one_sql_file(added):
     assert run_sql_asset(con, "ind_essai__annuel", tables) == 2
     assert con.execute("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = "
                        "'essai_annuel' AND constraint_type = 'PRIMARY KEY'").fetchone()[0] == ["structure_id", "annee"]
-    asset, check = sql_assets(table, tables)
+    (asset,) = sql_assets(table, tables)
     assert {k.to_user_string() for k in asset.dependency_keys} == {"stg_pocketo__presences", "ref__structures"}
-    assert [c.name for c in check.check_specs] == ["schema_pandera"]
+    assert [(c.name, c.blocking) for c in asset.check_specs] == [("schema_pandera", True)]
     # the generated pandera schema passes the table and catches a bad value
     assert validate_table(con, "indicateurs.essai_annuel", schema_of(table)).empty
     con.execute("UPDATE indicateurs.essai_annuel SET seances = -1 WHERE structure_id = 'rdvj'")
