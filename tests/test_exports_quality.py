@@ -97,6 +97,6 @@ def test_a_command_that_ends_stops_the_worker_in_the_middle_of_its_import(monkey
     processes = list(expectations._worker._processes.values())
     expectations.stop_worker()
     for process in processes:
-        process.join(10)
+        process.join(60)
     assert processes and not any(process.is_alive() for process in processes)
     assert expectations._worker is None

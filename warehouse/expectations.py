@@ -216,7 +216,7 @@ def stop_worker() -> None:
     global _worker
     if _worker is not None:
         for process in list(_worker._processes.values()):  # ProcessPoolExecutor has no terminate before 3.14
-            process.terminate()
+            process.kill()
         _worker.shutdown(wait=False, cancel_futures=True)
         _worker = None
 
