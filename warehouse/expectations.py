@@ -13,6 +13,7 @@ runs in the calling process, with the same result.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import html
 import multiprocessing
 import tempfile
@@ -157,6 +158,7 @@ def plain(values: object) -> object:
 
 
 _worker: ProcessPoolExecutor | None = None
+_tasks: list[Future] = []  # what the worker was given: a warm-up, validations
 
 
 def _warm_up() -> None:
@@ -173,7 +175,7 @@ def start_worker() -> None:
     global _worker
     if _worker is None:
         _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        _worker.submit(_warm_up)
+        _tasks.append(_worker.submit(_warm_up))
 
 
 def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
@@ -199,7 +201,10 @@ def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule
 
 def _submit(work: tuple) -> Future | None:
     try:
-        return _worker.submit(run_expectations, *work) if _worker is not None else None
+        if _worker is None:
+            return None
+        _tasks.append(future := _worker.submit(run_expectations, *work))
+        return future
     except BrokenProcessPool:
         _forget_worker()
         return None
@@ -211,14 +216,17 @@ def _forget_worker() -> None:
 
 
 def stop_worker() -> None:
-    """Stop the worker at once, even in the middle of its import: a command that ends does not
-    wait for it (a pool's own shutdown would let it finish its task first)."""
+    """Stop the worker: at once when it is still importing or validating (a command that ends
+    does not wait for it), else by the pool's own shutdown, which releases its queues cleanly."""
     global _worker
     if _worker is not None:
-        for process in list(_worker._processes.values()):  # ProcessPoolExecutor has no terminate before 3.14
-            process.kill()
-        _worker.shutdown(wait=False, cancel_futures=True)
+        if not all(task.done() for task in _tasks):  # ProcessPoolExecutor has no terminate before 3.14
+            for process in list(_worker._processes.values()):
+                process.kill()
+        _worker.shutdown(wait=True, cancel_futures=True)
         _worker = None
+        _tasks.clear()
+        gc.collect()  # the queues' semaphores are released when collected, before the process ends
 
 
 def validate_public(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
