@@ -21,6 +21,7 @@ import gc
 import shutil
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -161,3 +162,18 @@ def copy_published_demo(demo_run, target: Path) -> tuple[Path, Path]:
     assert outcome.published
     shutil.copytree(path.parent, target, dirs_exist_ok=True)
     return target / "raw", target / path.name
+
+
+def fingerprint(path: Path) -> dict[str, tuple]:
+    """Row count and hash of every table of indicateurs, staging and public."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+                             "('indicateurs', 'staging', 'public') ORDER BY ALL").fetchall()
+        return {f"{s}.{t}": con.execute(f"SELECT count(*), sum(hash(x)) FROM {s}.{t} x").fetchone()
+                for s, t in tables}
+
+
+def staged_names(path: Path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {n for (n,) in con.execute(
+            "SELECT DISTINCT fichier_nom FROM staging.pocketo__presences").fetchall()}
