@@ -3,7 +3,8 @@
 The folder is written beside the published one; ``publication`` swaps it in with the warehouse.
 The check's validation starts with ``exports`` (in the worker process of warehouse/expectations.py,
 while the files are written) and the check waits for its result. Once the files are written, the
-report's PDF starts printing (reporting.draft_report), for ``rapport`` to take after publication. The check is blocking: a public table that fails it (a count under the threshold left visible,
+report's PDF starts printing (reporting.draft_report), for ``rapport`` to take after publication.
+The check is blocking: a public table that fails it (a count under the threshold left visible,
 a duplicated key...) stops the publication of both. Its Data Docs, the readable quality report,
 are written into the folder (``qualite/index.html``), with a French summary readable offline
 (``qualite/resume.html``).

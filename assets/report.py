@@ -3,8 +3,8 @@
 It runs after ``publication`` and reads only the `public` layer of the published warehouse
 (statistical secrecy applied): the report always matches the published figures, and a report
 that fails never holds back the warehouse. Its PDF is the one ``exports`` started printing from
-the build, when that page is the same as the one rendered here. Without Chromium the HTML is still written and the
-PDF is skipped with a French warning.
+the build, when that page is the same as the one rendered here. Without Chromium the HTML is
+still written and the PDF is skipped with a French warning.
 """
 
 import sys

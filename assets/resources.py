@@ -11,7 +11,7 @@ fails or is killed leaves the published warehouse and its exports as they were.
 from __future__ import annotations
 
 import os  # noqa: F401  (tests patch resources.os.replace, the os module's own)
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,7 +42,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     _build: Build | None = PrivateAttr(default=None)
     _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
-    _pending: dict[str, Callable[[], object]] = PrivateAttr(default_factory=dict)
+    _pending: dict[str, object] = PrivateAttr(default_factory=dict)
 
     @property
     def published_path(self) -> Path:
@@ -53,8 +53,9 @@ class WarehouseResource(dg.ConfigurableResource):
         return self._build.path if self._build else self.published_path
 
     @property
-    def pending(self) -> dict[str, Callable[[], object]]:
-        """Work a step started for a later step of the run to wait for, by name."""
+    def pending(self) -> dict[str, object]:
+        """Work a step started for a later step of the run to take, by name (the validation to
+        wait for, the report being printed)."""
         return self._pending
 
     @property

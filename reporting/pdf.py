@@ -66,15 +66,15 @@ class PrintJob:
             failure = f"Chromium n'a pas fini en {TIMEOUT_SECONDS} s"
         finally:
             self.cancel()
-        beside = partial_path(pdf)
-        if failure is None and self.partial != beside:  # printed elsewhere: copied first, then renamed
-            shutil.copyfile(self.partial, beside)
-            self.partial.unlink()
         if failure is not None:
             self.partial.unlink(missing_ok=True)
             pdf.unlink(missing_ok=True)
             return (f"AVERTISSEMENT : l'impression du rapport PDF par Chromium a échoué, seul le rapport "
                     f"HTML est écrit ({pdf.with_suffix('.html')}). Détail : {failure}")
+        beside = partial_path(pdf)
+        if self.partial != beside:  # printed elsewhere (a draft): copied beside first, then renamed
+            shutil.copyfile(self.partial, beside)
+            self.partial.unlink()
         beside.replace(pdf)
         return None
 

@@ -139,6 +139,24 @@ def copy_demo_drop(demo_drop: tuple[dict, Path], target: Path) -> Path:
     return target
 
 
+def refresh_with_test_key(raw: Path, warehouse: Path):
+    """A refresh in this process with the tests' key: for the session and module fixtures, which
+    outlive the ``pseudo_key`` fixture's monkeypatch."""
+    from pipelines.refresh import refresh
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
+        return refresh(raw, warehouse)
+
+
+def refreshed_demo_variant(tmp_path_factory, demo_drop, name: str, change):
+    """A copy of the demo drop folder under a new ``name`` folder, changed by ``change(raw)``, then
+    refreshed into ``observatoire.duckdb`` beside it; returns the refresh's outcome."""
+    base = tmp_path_factory.mktemp(name)
+    change(copy_demo_drop(demo_drop, base / "raw"))
+    return refresh_with_test_key(base / "raw", base / "observatoire.duckdb")
+
+
 @pytest.fixture(scope="session")
 def demo_run(demo_drop):
     """The demo drop folder (``demo_drop``) and one refresh of it (in-process materialize).
@@ -146,12 +164,8 @@ def demo_run(demo_drop):
     Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it
     (when a blocking check failed, the path is the failed build's, kept for inspection).
     """
-    from pipelines.refresh import refresh
-
     truths, raw = demo_drop
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        outcome = refresh(raw, raw.parent / "observatoire.duckdb")
+    outcome = refresh_with_test_key(raw, raw.parent / "observatoire.duckdb")
     yield truths, outcome, outcome.build_path
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import TEST_KEY, copy_demo_drop
+from conftest import refreshed_demo_variant
 
 FS_FOLDER = Path("france_services") / "Limogne"
 REMOVED_FOLDER = Path("aide_alimentaire") / "secours_populaire"
@@ -34,16 +34,9 @@ def remove_from_demo(raw: Path) -> None:
 
 @pytest.fixture(scope="module")
 def campaign_run(tmp_path_factory, demo_drop):
-    from pipelines.refresh import refresh
-
-    base = tmp_path_factory.mktemp("campagne")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        copy_demo_drop(demo_drop, base / "raw")
-        remove_from_demo(base / "raw")
-        outcome = refresh(base / "raw", base / "observatoire.duckdb")
+    outcome = refreshed_demo_variant(tmp_path_factory, demo_drop, "campagne", remove_from_demo)
     assert outcome.published, outcome.errors
-    return base / "observatoire.duckdb"
+    return outcome.warehouse
 
 
 def not_received(warehouse: Path, year: int) -> set[tuple]:

@@ -12,7 +12,7 @@ import pandera.pandas as pa
 import pytest
 
 from assets.sources import schema_result
-from conftest import POCKETO_HEADER, TEST_KEY, copy_demo_drop, presence, write_csv, write_xlsx
+from conftest import POCKETO_HEADER, presence, refreshed_demo_variant, write_csv, write_xlsx
 from schemas import describe_failures, integer, validate_table, year
 from sources import france_services
 from sources.parsing import (category_parser, parse_date, parse_identifier, parse_integer,
@@ -317,14 +317,7 @@ def _bad_files(raw: Path) -> None:
 
 @pytest.fixture(scope="module")
 def robust_run(tmp_path_factory, demo_drop):
-    from pipelines.refresh import refresh
-
-    base = tmp_path_factory.mktemp("robustesse")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        copy_demo_drop(demo_drop, base / "raw")
-        _bad_files(base / "raw")
-        outcome = refresh(base / "raw", base / "observatoire.duckdb")
+    outcome = refreshed_demo_variant(tmp_path_factory, demo_drop, "robustesse", _bad_files)
     with duckdb.connect(str(outcome.build_path), read_only=True) as con:
         yield outcome, con
 

@@ -183,8 +183,8 @@ def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule
     """Start validating every public table as it is now; the returned function waits for the
     failures, in French. The worker validates while the caller goes on; without a worker, the
     validation runs when waited for. Either writes the Data Docs and a summary into ``docs_dir``."""
-    work = (public_expectations(con, rules, threshold),
-            {table: con.sql(f"SELECT * FROM public.{table}").df() for table in schema_tables(con, "public")},
+    expectations = public_expectations(con, rules, threshold)  # every table of public
+    work = (expectations, {table: con.sql(f"SELECT * FROM public.{table}").df() for table in expectations},
             threshold, docs_dir)
     future = _submit(work)
 
