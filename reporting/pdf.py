@@ -7,7 +7,9 @@ with a French warning, never an error, so a refresh still publishes the warehous
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -31,7 +33,7 @@ def chromium_command(arguments: list[str], page: Path, profile: str) -> list[str
 
 def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
     """Chromium headless on a local page, with a profile of its own removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="observatoire-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True) as profile:
         return subprocess.run(chromium_command(arguments, page, profile),
                               capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
 
@@ -44,17 +46,21 @@ def missing_chromium(html: Path) -> str:
 
 class PrintJob:
     """Chromium printing a page to PDF in the background: :meth:`finish` waits for it and puts
-    the PDF in place (or says in French why there is none); :meth:`cancel` stops it."""
+    the PDF in place (or says in French why there is none); :meth:`cancel` stops it.
+
+    Chromium starts helper processes (renderer, crash handler) that may outlive the one started
+    here and still write into its profile: they share a process group of their own, ended as a
+    whole before the profile is removed."""
 
     def __init__(self, html: Path, partial: Path):
         self.partial = partial
         partial.unlink(missing_ok=True)
-        self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # never a full pipe
         self._process = subprocess.Popen(
             chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], html,
                              self._profile.name),
-            stdout=subprocess.DEVNULL, stderr=self._stderr)
+            stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
         atexit.register(self.cancel)
 
     def finish(self, pdf: Path) -> str | None:
@@ -83,9 +89,11 @@ class PrintJob:
         return self._stderr.read().strip()[-500:]
 
     def cancel(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)  # the group: Chromium and its helpers
+        except ProcessLookupError:  # none left
+            pass
+        self._process.wait()
         self._stderr.close()
         self._profile.cleanup()
         atexit.unregister(self.cancel)

@@ -11,14 +11,22 @@ takes a copy of one built once per session, and runs a refresh only for what it 
   Mutate it freely; returns ``(raw, warehouse)``.
 - ``demo_drop``: the demo drop folder generated once per session (``copy_demo_drop`` to add files).
 - ``demo_run``: the demo drop folder refreshed once per session; read it only (read-only
-  connections). ``published_demo`` is a copy of it in the test's ``tmp_path``, to mutate.
+  connections). ``copy_published_demo`` copies it into a folder of the test's, to mutate.
+
+"Once per session" means once for all the test processes (pytest-xdist): the first process that
+needs the fixture builds it under a lock in the session's shared temporary folder (``_once``),
+the others wait for it and read what it left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import gc
+import io
+import pickle
 import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
@@ -27,6 +35,18 @@ import pytest
 
 POCKETO_HEADER = ["Structure", "Date", "N° dossier", "Nom", "Prénom", "Date de naissance", "Commune",
                   "QF", "Régime", "Unité", "Arrivée", "Départ", "Présence"]
+
+
+def pytest_collection_modifyitems(items):
+    """The files that refresh the most first (``pytest.mark.refreshes(n)``, n full refreshes or
+    their cost), the others after in their order: pytest-xdist hands each test process the next
+    file when it is free (``--dist loadfile --no-loadscope-reorder``), so that the processes end
+    together instead of one of them finishing a long file alone."""
+    def refreshes(item) -> int:
+        marker = item.get_closest_marker("refreshes")
+        return marker.args[0] if marker else 0
+
+    items.sort(key=lambda item: -refreshes(item))  # stable: a file's tests stay in their order
 
 
 def pytest_collection_finish(session):
@@ -102,17 +122,30 @@ def raw(tmp_path) -> Path:
     return small_drop(tmp_path / "raw")
 
 
+def _once(tmp_path_factory, name: str, build):
+    """``build(folder)``'s result, built by one test process for all of them: the first to ask
+    builds it in ``name`` under the session's shared temporary folder (pytest-xdist gives each
+    process a folder of its own inside it), while holding a lock; the others read its pickle."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    folder, made = shared / name, shared / f"{name}.pickle"
+    with open(shared / f"{name}.verrou", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed
+        if not made.exists():
+            made.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(made.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def _published_small_once(tmp_path_factory) -> Path:
-    from pipelines.refresh import refresh
+    def build(base: Path) -> Path:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
+            outcome = refresh_with_test_key(small_drop(base / "raw"), base / "w.duckdb")
+        assert outcome.published, outcome.errors
+        return base
 
-    base = tmp_path_factory.mktemp("petit")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
-        outcome = refresh(small_drop(base / "raw"), base / "w.duckdb")
-    assert outcome.published, outcome.errors
-    return base
+    return _once(tmp_path_factory, "petit", build)
 
 
 @pytest.fixture
@@ -129,8 +162,7 @@ def demo_drop(tmp_path_factory) -> tuple[dict, Path]:
     adds files to the demo copies it first (``copy_demo_drop``)."""
     from demo import generate_all
 
-    base = tmp_path_factory.mktemp("demo")
-    return generate_all(base / "raw"), base / "raw"
+    return _once(tmp_path_factory, "demo", lambda base: (generate_all(base / "raw"), base / "raw"))
 
 
 def copy_demo_drop(demo_drop: tuple[dict, Path], target: Path) -> Path:
@@ -149,6 +181,23 @@ def refresh_with_test_key(raw: Path, warehouse: Path):
         return refresh(raw, warehouse)
 
 
+def run_command(*argv: str, key: str = TEST_KEY) -> tuple[int, str, str]:
+    """``observatoire *argv`` in this process (its validation worker kept for the next refresh), with
+    ``key`` and no export folder from the environment: (exit status, stdout, stderr). The command's
+    own process is tested once, by test_acceptance_pocketo."""
+    from pipelines.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", key)
+        patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
+        try:
+            code = main(list(argv))
+        except SystemExit as stop:
+            code = stop.code
+    return code, out.getvalue(), err.getvalue()
+
+
 def refreshed_demo_variant(tmp_path_factory, demo_drop, name: str, change):
     """A copy of the demo drop folder under a new ``name`` folder, changed by ``change(raw)``, then
     refreshed into ``observatoire.duckdb`` beside it; returns the refresh's outcome."""
@@ -158,15 +207,37 @@ def refreshed_demo_variant(tmp_path_factory, demo_drop, name: str, change):
 
 
 @pytest.fixture(scope="session")
-def demo_run(demo_drop):
+def demo_run(tmp_path_factory, demo_drop):
     """The demo drop folder (``demo_drop``) and one refresh of it (in-process materialize).
 
-    Yields (truths, outcome, warehouse path); open the warehouse read-only to assert on it
+    Returns (truths, outcome, warehouse path); open the warehouse read-only to assert on it
     (when a blocking check failed, the path is the failed build's, kept for inspection).
     """
     truths, raw = demo_drop
-    outcome = refresh_with_test_key(raw, raw.parent / "observatoire.duckdb")
-    yield truths, outcome, outcome.build_path
+    outcome = _once(tmp_path_factory, "demo_publie",
+                    lambda _: refresh_with_test_key(raw, raw.parent / "observatoire.duckdb"))
+    return truths, outcome, outcome.build_path
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory, demo_drop):
+    """The demo drop folder with the hostile files of three modules added (test_adversarial_drop's,
+    test_robust_cells' bad cells, test_feedback's quarantined rows), refreshed once by the command
+    line: ``((exit status, stdout, stderr), warehouse, drop folder)``. Each module asserts on its
+    own files only."""
+    import test_adversarial_drop
+    import test_feedback
+    import test_robust_cells
+
+    def build(base: Path):
+        raw = copy_demo_drop(demo_drop, base / "raw")
+        test_adversarial_drop.add_hostile_files(raw, base / "ailleurs")
+        test_robust_cells.add_bad_cells(raw)
+        test_feedback.add_person(raw)
+        warehouse = base / "entrepot" / "observatoire.duckdb"
+        return run_command("refresh", "--raw-dir", str(raw), "--warehouse", str(warehouse)), warehouse, raw
+
+    return _once(tmp_path_factory, "hostile", build)
 
 
 def copy_published_demo(demo_run, target: Path) -> tuple[Path, Path]:

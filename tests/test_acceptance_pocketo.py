@@ -148,6 +148,8 @@ import pytest
 
 from warehouse.national import NATIONAL_TABLES
 
+pytestmark = pytest.mark.refreshes(3)  # the command in its own process, and an empty folder
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PSEUDO_KEY = "cle-de-test-assez-longue-pour-etre-acceptee"  # 32 characters at least
 

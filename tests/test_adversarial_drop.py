@@ -3,24 +3,23 @@ exit 0, publishes, accounts for every row of every file and sheet, loads the val
 UTF-16 and mixed-encoding files under the right pseudonyms, and lets no personal value of a
 malformed row reach the warehouse, the exports or the report.
 
-One refresh (the command line, in its own process) serves every test of the module.
+One refresh (the command line, run in the test process: ``hostile_run``, which test_robust_cells and
+test_feedback share) serves every test of the module.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-from conftest import POCKETO_HEADER, copy_demo_drop, presence, write_csv
+from conftest import POCKETO_HEADER, presence, write_csv, write_xlsx
 
-REPO = Path(__file__).resolve().parents[1]
-KEY = "cle-de-test-adversaire-0123456789abcdef"
+pytestmark = pytest.mark.refreshes(1)  # the demo and hostile files
+
 # Personal values written only in malformed rows: none may be found anywhere afterwards.
 NEEDLES = ["Xylophagenom", "Quinquinaprenom", "DOSZQ7731", "29/02/2012", "Zebulonlong",
            "Wapitiutf", "Okapidecale"]
@@ -105,6 +104,13 @@ def _sheet_workbook(path: Path) -> None:
     workbook.save(path)
 
 
+def _corrupted_workbook(pocketo: Path) -> None:
+    """A workbook that is not one, beside a good one."""
+    (pocketo / "abîmé.xlsx").write_bytes(b"PK\x03\x04 ceci n'est pas un classeur")
+    write_xlsx(pocketo / "bon.xlsx", {"Feuil1": [["Pointages"], POCKETO_HEADER,
+                                                 presence(dossier="B1", nom="Faure", prenom="Jade")]})
+
+
 def _france_services_typo(raw: Path) -> None:
     """The demo's 2020 Lalbenque counter, with its February header mistyped ``Fevier``."""
     path = raw / "france_services" / "Lalbenque 2020.xlsx"
@@ -142,27 +148,23 @@ def _food_and_sport(raw: Path) -> None:
                        "Judo", "100", "50", "2022"]], encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def drop(tmp_path_factory, demo_drop):
-    base = tmp_path_factory.mktemp("adversaire")
-    raw, outside = base / "raw", base / "ailleurs"
+def add_hostile_files(raw: Path, outside: Path) -> None:
+    """Every hostile file, in the drop folder ``raw`` (and a file ``outside`` it, linked)."""
     outside.mkdir()
-    copy_demo_drop(demo_drop, raw)
     pocketo = raw / "pocketo" / "hostile"
     pocketo.mkdir()
     _pocketo_files(pocketo)
     _encoding_files(pocketo)
     _sheet_workbook(pocketo / "classeur_feuilles.xlsx")
+    _corrupted_workbook(pocketo)
     _france_services_typo(raw)
     _files_and_links(raw, outside)
     _food_and_sport(raw)
-    warehouse = base / "entrepot" / "observatoire.duckdb"
-    env = {**os.environ, "OBSERVATOIRE_PSEUDO_KEY": KEY}
-    env.pop("OBSERVATOIRE_EXPORT_DIR", None)
-    process = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
-         str(warehouse)], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
-    return process, warehouse, raw
+
+
+@pytest.fixture(scope="module")
+def drop(hostile_run):
+    return hostile_run
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +175,9 @@ def con(drop):
 
 
 def test_the_refresh_exits_0_and_publishes(drop):
-    process, warehouse, _ = drop
-    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-    assert "Entrepôt publié" in process.stdout and warehouse.exists()
+    (code, out, err), warehouse, _ = drop
+    assert code == 0, out[-3000:] + err[-3000:]
+    assert "Entrepôt publié" in out and warehouse.exists()
 
 
 def test_every_row_of_every_file_is_accounted_for(con):
@@ -248,6 +250,12 @@ def test_every_sheet_is_read_by_its_header_or_reported(con):
     warned = con.execute("SELECT feuille FROM qualite.avertissements "
                          "WHERE fichier_nom LIKE '%classeur_feuilles.xlsx'").fetchall()
     assert ("Février",) in warned
+
+
+def test_a_corrupted_workbook_is_rejected_and_the_good_one_beside_it_loads(con):
+    status, motif = logged(con, "abîmé.xlsx")[:2]
+    assert status == "rejeté" and motif.startswith("classeur Excel illisible")
+    assert logged(con, "hostile/bon.xlsx")[::3] == ("chargé", 1)
 
 
 def test_a_mistyped_month_header_still_loads_its_month(drop, con):

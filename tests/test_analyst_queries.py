@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+pytestmark = pytest.mark.refreshes(1)  # the session's demo refresh, when it is the first to ask
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import refreshed_demo_variant
 
+pytestmark = pytest.mark.refreshes(1)  # the demo without a month
+
 FS_FOLDER = Path("france_services") / "Limogne"
 REMOVED_FOLDER = Path("aide_alimentaire") / "secours_populaire"
 

@@ -2,16 +2,12 @@
 its files, relative paths, a held lock, a short key; and it speaks French."""
 
 import fcntl
-import os
 import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
-from conftest import TEST_KEY
 
 from pipelines.automation import depot_sensor
 from pipelines.cli import _print_summary, main
@@ -21,7 +17,8 @@ from warehouse import PACKAGE_DIR
 from warehouse.build import Build, lock_path
 from warehouse.guard import Loaded, drops
 
-REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.refreshes(5)  # five refreshes of the small folder
+
 
 
 def run_main(capsys, *argv: str) -> tuple[int, str, str]:
@@ -148,17 +145,13 @@ def test_relative_paths_from_another_folder(raw, tmp_path, monkeypatch, capsys):
     shutil.copytree(PACKAGE_DIR / "ref", tmp_path / "ref")
     here = tmp_path / "ailleurs"
     here.mkdir()
-    env = {**os.environ, "OBSERVATOIRE_PSEUDO_KEY": TEST_KEY, "OBSERVATOIRE_EXPORT_DIR": "partage/exports",
-           "OBSERVATOIRE_REF_DIR": "../ref", "PYTHONPATH": str(REPO)}
-    env.pop("OBSERVATOIRE_WAREHOUSE", None)
-    command = [sys.executable, "-m", "pipelines.cli"]
-    done = subprocess.run([*command, "refresh", "--raw-dir", "../raw", "--warehouse", "w.duckdb"],
-                          cwd=here, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert (here / "w.duckdb").is_file() and (here / "partage" / "exports" / "datapackage.json").is_file()
-    assert (here / "partage" / "exports" / "qualite" / "resume.html").is_file()
-    # the report reads its paths when it runs: in-process (the refresh read OBSERVATOIRE_REF_DIR at import)
     monkeypatch.chdir(here)
     monkeypatch.setenv("OBSERVATOIRE_EXPORT_DIR", "partage/exports")
+    monkeypatch.setenv("OBSERVATOIRE_REF_DIR", "../ref")
+    monkeypatch.delenv("OBSERVATOIRE_WAREHOUSE", raising=False)
+    code, _, err = run_main(capsys, "refresh", "--raw-dir", "../raw", "--warehouse", "w.duckdb")
+    assert code == 0, err
+    assert (here / "w.duckdb").is_file() and (here / "partage" / "exports" / "datapackage.json").is_file()
+    assert (here / "partage" / "exports" / "qualite" / "resume.html").is_file()
     assert run_main(capsys, "rapport", "--warehouse", "w.duckdb", "--sortie", "rapports")[0] == 0
     assert (here / "rapports" / "rapport-2023.html").is_file()  # the latest year with data (ref figures)

@@ -14,6 +14,8 @@ from pipelines.refresh import refresh
 from warehouse.db import connect
 from warehouse.exports import build_exports
 
+pytestmark = pytest.mark.refreshes(2)  # two refreshes
+
 
 @pytest.fixture
 def small_public(tmp_path):

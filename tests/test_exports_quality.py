@@ -9,6 +9,8 @@ from warehouse import expectations
 from warehouse.expectations import public_expectations, submit_validation, validate_public
 from warehouse.secrecy import load_rules, publish_indicators
 
+pytestmark = pytest.mark.refreshes(1)  # Great Expectations imported, and its worker started
+
 RULES = load_rules()
 
 

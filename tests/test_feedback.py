@@ -8,31 +8,28 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
+from conftest import POCKETO_HEADER, presence, write_csv
 
 ADDED = "pocketo/retours/Zebulon 2022.csv"
 PERSONAL = ["Zébulon", "Xylophone", "DOS-SECRET-4242", "07/07/1982", "1982-07-07", "07/07/2015", "2015-07-07"]
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    from demo import generate_all
-    from pipelines.refresh import refresh
-
-    base = tmp_path_factory.mktemp("retours")
+def add_person(raw: Path) -> None:
     person = {"dossier": "DOS-SECRET-4242", "nom": "Xylophone", "prenom": "Zébulon"}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
-        generate_all(base / "raw")
-        write_csv(base / "raw" / ADDED, [
-            POCKETO_HEADER,
-            presence(date="09/03/2022", naissance="07/07/2015", **person),
-            presence(date="31/02/2022", naissance="07/07/2015", **person),      # line 3: unreadable date
-            presence(date="16/03/2022", naissance="07/07/1982", **person),      # line 4: age 39
-        ])
-        outcome = refresh(base / "raw", base / "observatoire.duckdb")
-    assert outcome.published, outcome.errors
-    return base / "exports" / "retours"
+    write_csv(raw / ADDED, [
+        POCKETO_HEADER,
+        presence(date="09/03/2022", naissance="07/07/2015", **person),
+        presence(date="31/02/2022", naissance="07/07/2015", **person),      # line 3: unreadable date
+        presence(date="16/03/2022", naissance="07/07/1982", **person),      # line 4: age 39
+    ])
+
+
+@pytest.fixture(scope="module")
+def published(hostile_run):
+    """The feedback folder of the demo with these rows (and the other hostile files of ``hostile_run``)."""
+    (code, _, err), warehouse, _ = hostile_run
+    assert code == 0, err
+    return warehouse.parent / "exports" / "retours"
 
 
 def cells(path: Path) -> list[tuple]:

@@ -5,7 +5,8 @@ import errno
 
 import dagster as dg
 import duckdb
-from conftest import POCKETO_HEADER, fingerprint, presence, staged_names, write_csv, write_xlsx
+import pytest
+from conftest import POCKETO_HEADER, fingerprint, presence, staged_names, write_csv
 
 from assets import ALL_DEFINITIONS, resources
 from assets.resources import START_TAG, WarehouseResource
@@ -14,6 +15,8 @@ from pipelines.definitions import defs
 from pipelines.failures import failure_lines
 from pipelines.refresh import QUIET, refresh
 from warehouse.build import PARTIAL, compact, failed_path
+
+pytestmark = pytest.mark.refreshes(6)  # six refreshes of the small folder
 
 
 def test_two_refreshes_give_identical_tables(published_small, tmp_path):
@@ -74,19 +77,6 @@ def test_a_permission_error_while_writing_changes_nothing(published_small, monke
         "Écriture refusée : donnez le droit d'écriture sur le dossier de l'entrepôt à l'utilisateur qui "
         "lance l'actualisation, puis relancez.")
     assert fingerprint(warehouse) == before
-
-
-def test_a_corrupted_workbook_is_rejected_and_the_others_load(raw, tmp_path):
-    (raw / "pocketo" / "abîmé.xlsx").write_bytes(b"PK\x03\x04 ceci n'est pas un classeur")
-    write_xlsx(raw / "pocketo" / "bon.xlsx", {"Feuil1": [["Pointages"], POCKETO_HEADER,
-                                                         presence(nom="Faure", prenom="Jade")]})
-    warehouse = tmp_path / "w.duckdb"
-    assert refresh(raw, warehouse).published
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        status, motif = con.execute("SELECT statut, motif FROM qualite.journal_chargement "
-                                    "WHERE fichier_nom = 'abîmé.xlsx'").fetchone()
-    assert status == "rejeté" and motif.startswith("classeur Excel illisible")
-    assert staged_names(warehouse) == {"lalbenque.csv", "limogne.csv", "bon.xlsx"}
 
 
 def test_yearly_schedule_refreshes_the_previous_year():

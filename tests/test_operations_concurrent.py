@@ -10,9 +10,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import POCKETO_HEADER, TEST_KEY, fingerprint, presence, staged_names, write_csv
 
 from pipelines.refresh import refresh
+
+pytestmark = pytest.mark.refreshes(6)  # four refreshes, two of them killed in their own process
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -23,6 +23,8 @@ from reporting.build import render
 from reporting.charts import Line, bar_chart
 from reporting.numbers import Cell, Evolution, Format, evolution, french
 
+pytestmark = pytest.mark.refreshes(1)  # Chromium, several times
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 # The public layer as the contract says (masked cells NULL, a `secret` flag per row) and the ref

@@ -20,6 +20,8 @@ from sources.reading import (
     HEADER_SEARCH_ROWS, FileRejected, ReadStats, data_sheets, decode, read_chunks, read_with_duckdb,
 )
 
+pytestmark = pytest.mark.refreshes(1)  # odd files
+
 GIANT = 5 * 1024 * 1024
 WIDE = 200 * 1024  # above the longest record read, below DuckDB's own line limit
 

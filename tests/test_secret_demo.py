@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from warehouse import settings
-from warehouse.db import schema_tables, table_columns, table_key
+from warehouse.db import schema_layout
 from warehouse.secrecy import load_rules
 
 RULES = load_rules()
@@ -28,10 +28,9 @@ def person_counts():
 
 def test_every_column_of_every_indicator_table_is_classified_by_its_declaration(demo):
     con, _ = demo
-    unclassified = [f"{table}.{column}" for table in schema_tables(con, "indicateurs")
-                    for column, _ in table_columns(con, "indicateurs", table)
-                    if column not in table_key(con, "indicateurs", table)
-                    and (table not in RULES or not RULES[table].classifies(column))]
+    unclassified = [f"{table}.{column}" for table, layout in schema_layout(con, "indicateurs").items()
+                    for column in layout.names
+                    if column not in layout.key and (table not in RULES or not RULES[table].classifies(column))]
     assert unclassified == []
     assert con.execute("SELECT count(*) FROM qualite.secret_statistique WHERE type = 'non_classe'").fetchone()[0] == 0
 
@@ -62,10 +61,10 @@ def test_no_count_of_persons_from_1_to_4_is_visible_in_the_exports(demo):
 
 def test_every_masked_cell_is_logged_and_flags_its_row(demo):
     con, _ = demo
-    for table in schema_tables(con, "indicateurs"):
-        key = table_key(con, "indicateurs", table)
+    for table, layout in schema_layout(con, "indicateurs").items():
+        key = layout.key
         join = " AND ".join(f"p.{c} = i.{c}" for c in key)
-        measures = [c for c, _ in table_columns(con, "indicateurs", table) if c not in key]
+        measures = [c for c in layout.names if c not in key]
         nulled = " + ".join(f"(p.{c} IS NULL AND i.{c} IS NOT NULL)::INT" for c in measures)
         cells, unflagged = con.execute(
             f"SELECT coalesce(sum({nulled}), 0), count(*) FILTER (WHERE ({nulled}) > 0 AND NOT p.secret) "

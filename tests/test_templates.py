@@ -11,7 +11,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import TEST_KEY
+from conftest import TEST_KEY
+
+pytestmark = pytest.mark.refreshes(1)  # the filled templates
 
 # The values typed by hand (the list columns take their values from the template's lists).
 TYPED = {

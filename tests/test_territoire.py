@@ -16,7 +16,9 @@ import pytest
 from pipelines.cli import main
 from pipelines.territory import DEFAULT_REF_DIR, REPORT_TEMPLATE
 from warehouse.national import epci_members
-from tests.conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
+from conftest import POCKETO_HEADER, TEST_KEY, presence, write_csv
+
+pytestmark = pytest.mark.refreshes(2)  # another territory, in a process of its own (--ref-dir)
 
 GRAND_CAHORS, CAUSSE_DE_LABASTIDE = "200023737", "200066819"
 

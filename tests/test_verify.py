@@ -10,6 +10,8 @@ import pytest
 
 from conftest import TEST_KEY, copy_published_demo, write_csv
 
+pytestmark = pytest.mark.refreshes(1)  # the demo, changed
+
 FS_FILE = Path("france_services") / "Limogne" / "France Services Limogne-en-Quercy 2021-2022.csv"
 
 

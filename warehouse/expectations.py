@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.db import schema_tables, table_columns, table_exists, table_key
+from warehouse.db import Layout, schema_layout, table_exists
 from warehouse.exports import field_type
 from warehouse.secrecy import TableRule
 
@@ -41,12 +41,17 @@ class Expectation:
     description: str   # French, shown in the report
 
 
-def column_labels(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """The French labels of a public table's columns (ref.catalogue), to write the checks in words."""
+def all_column_labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """The French labels of the public tables' columns (ref.catalogue), by table, to write the
+    checks in words."""
     if not table_exists(con, "ref", "catalogue"):
         return {}
-    return dict(con.execute("SELECT column_name, libelle FROM ref.catalogue WHERE schema_name = 'public' "
-                            "AND table_name = ? AND column_name IS NOT NULL", [table]).fetchall())
+    labels: dict[str, dict[str, str]] = {}
+    for table, column, label in con.execute(
+            "SELECT table_name, column_name, libelle FROM ref.catalogue WHERE schema_name = 'public' "
+            "AND column_name IS NOT NULL").fetchall():
+        labels.setdefault(table, {})[column] = label
+    return labels
 
 
 def in_text(label: str) -> str:
@@ -97,29 +102,31 @@ def secrecy_expectations(rule: TableRule, threshold: int, labels: dict[str, str]
             for count in rule.comptes if small]
 
 
-def table_expectations(con: duckdb.DuckDBPyConnection, table: str, rules: dict[str, TableRule],
-                       threshold: int, last_year: int) -> list[Expectation]:
-    columns = table_columns(con, "public", table)
-    labels = column_labels(con, table)
-    found = key_expectations(table_key(con, "public", table), labels)
-    if table_exists(con, "indicateurs", table):
-        rule = rules.get(table, TableRule())
-        expected = [name for name, _ in table_columns(con, "indicateurs", table)] + ["secret"]
-        found.append(Expectation("ExpectTableColumnsToMatchOrderedList", {"column_list": expected},
+def table_expectations(table: str, layout: Layout, indicator: Layout | None, labels: dict[str, str],
+                       rule: TableRule, threshold: int, last_year: int) -> list[Expectation]:
+    """The expectations of one public table; ``indicator``: the layout of the indicator table it
+    publishes, if it is one."""
+    found = key_expectations(layout.key, labels)
+    if indicator is not None:
+        found.append(Expectation("ExpectTableColumnsToMatchOrderedList", {"column_list": indicator.names + ["secret"]},
                                  "les colonnes de la table d'indicateurs, dans l'ordre, puis secret"))
         measures = {*rule.comptes, *(d for figures in rule.comptes.values() for d in figures)}
-        found += range_expectations(columns, measures, last_year, labels)
+        found += range_expectations(layout.columns, measures, last_year, labels)
         found += secrecy_expectations(rule, threshold, labels)
     else:  # the quality tables: their counts
-        found += range_expectations(columns, {n for n, t in columns if field_type(t) == "integer"}, last_year,
-                                    labels)
+        found += range_expectations(layout.columns, {n for n, t in layout.columns if field_type(t) == "integer"},
+                                    last_year, labels)
     return found
 
 
 def public_expectations(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule],
                         threshold: int) -> dict[str, list[Expectation]]:
     last_year = dt.date.today().year + 1
-    return {table: table_expectations(con, table, rules, threshold, last_year) for table in schema_tables(con, "public")}
+    indicators = schema_layout(con, "indicateurs")
+    labels = all_column_labels(con)
+    return {table: table_expectations(table, layout, indicators.get(table), labels.get(table, {}),
+                                      rules.get(table, TableRule()), threshold, last_year)
+            for table, layout in schema_layout(con, "public").items()}
 
 
 def _context(docs_dir: Path):
@@ -134,7 +141,7 @@ def _context(docs_dir: Path):
     context.add_data_docs_site(SITE, {
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}, "site_section_builders": {"expectations": "0", "profiling": "0"},
     })
     return context
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import file_sha256, schema_tables, sql_text, table_columns, table_key
+from warehouse.db import Layout, file_sha256, schema_layout, sql_text
 from warehouse import settings
 from warehouse.reference import read_ref
 from warehouse.tables import Column, declared_indicators, reference_values
@@ -90,9 +90,10 @@ def ordered_select(table: str, cells: list[str], key: list[str]) -> str:
     return f"SELECT {', '.join(cells)} FROM public.{table} ORDER BY {', '.join(key) if key else 'ALL'}"
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path, about: dict, threshold: int) -> None:
+def write_table(con: duckdb.DuckDBPyConnection, table: str, layout: Layout, folder: Path, about: dict,
+                threshold: int) -> None:
     """The four files of one public table."""
-    columns, key = table_columns(con, "public", table), table_key(con, "public", table)
+    columns, key = layout.columns, layout.key
     plain = ordered_select(table, [name for name, _ in columns], key)
     con.execute(f"COPY ({plain}) TO ? (FORMAT parquet)", [str(folder / "parquet" / f"{table}.parquet")])
     con.execute(f"COPY ({plain}) TO ? (FORMAT csv, HEADER, DELIMITER ',')", [str(folder / "csv" / f"{table}.csv")])
@@ -140,7 +141,7 @@ def field(name: str, sql_type: str, folder: str, about: tuple | None, key: list[
     return spec
 
 
-def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str, about: dict) -> dict:
+def resource(table: str, layout: Layout, folder: Path, kind: str, about: dict) -> dict:
     """One file's description. A Parquet file carries its own column types: it is described as a
     file (Frictionless reads Parquet through pandas, which turns an empty integer into NaN), with
     the columns documented by the CSV resources of the same table."""
@@ -160,10 +161,10 @@ def resource(con: duckdb.DuckDBPyConnection, table: str, folder: Path, kind: str
     spec["profile"] = "tabular-data-resource"
     spec["encoding"], delimiter = ("utf-8", ",") if kind == "csv" else (EXCEL_ENCODING, ";")
     spec["dialect"] = {"delimiter": delimiter, "header": True, "lineTerminator": LINE_ENDS[kind]}
-    key = table_key(con, "public", table)
+    key = layout.key
     declared = declared_indicators().get(table)
     fields = [field(name, sql_type, kind, about.get((table, name)), key, declared and declared.column(name))
-              for name, sql_type in table_columns(con, "public", table)]
+              for name, sql_type in layout.columns]
     spec["schema"] = {"fields": fields, "missingValues": [""], **({"primaryKey": key} if key else {})}
     return spec
 
@@ -197,7 +198,7 @@ def secrecy_rule(threshold: int) -> str:
             "qualite.secret_statistique.")
 
 
-def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) -> dict:
+def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int, layouts: dict[str, Layout]) -> dict:
     about = descriptions(con)
     now = dt.datetime.now(dt.timezone.utc)
     return {
@@ -217,8 +218,8 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) ->
         "licenses": [licence()],
         "contributors": [{"title": producer(con), "role": "publisher"}],
         "secret_statistique": {"seuil": threshold, "regle": secrecy_rule(threshold)},
-        "resources": [resource(con, table, folder, kind, about)
-                      for table in schema_tables(con, "public") for kind in FORMATS],
+        "resources": [resource(table, layout, folder, kind, about)
+                      for table, layout in layouts.items() for kind in FORMATS],
     }
 
 
@@ -226,11 +227,11 @@ def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) 
     """Write every public table and ``datapackage.json`` into ``folder`` (new, empty or absent)."""
     for subfolder, *_ in FORMATS.values():
         (folder / subfolder).mkdir(parents=True, exist_ok=True)
-    tables = schema_tables(con, "public")
+    layouts = schema_layout(con, "public")
     about = descriptions(con)
-    for table in tables:
-        write_table(con, table, folder, about, threshold)
-    package = datapackage(con, folder, threshold)
+    for table, layout in layouts.items():
+        write_table(con, table, layout, folder, about, threshold)
+    package = datapackage(con, folder, threshold, layouts)
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
-    return tables
+    return list(layouts)

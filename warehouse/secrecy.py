@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import read_sql, schema_tables, table_columns, table_key, transaction
+from warehouse.db import Layout, read_sql, schema_layout, schema_tables, transaction
 from warehouse.reconciliation import INDICATOR, figure_rows
 from warehouse.tables import Table, declared_indicators
 
@@ -203,11 +203,11 @@ def log_masks(con: duckdb.DuckDBPyConnection, table: str, key: list[str], thresh
     return con.execute("SELECT count(*) FROM _masques").fetchone()[0]
 
 
-def publish_table(con: duckdb.DuckDBPyConnection, table: str, rule: TableRule, threshold: int) -> int:
-    """Write ``public.<table>`` from ``indicateurs.<table>``; returns the number of masked cells."""
-    columns = table_columns(con, "indicateurs", table)
-    names = [name for name, _ in columns]
-    key = table_key(con, "indicateurs", table)
+def publish_table(con: duckdb.DuckDBPyConnection, table: str, layout: Layout, rule: TableRule,
+                  threshold: int) -> int:
+    """Write ``public.<table>`` from ``indicateurs.<table>`` (of that ``layout``); returns the number
+    of masked cells."""
+    columns, names, key = layout.columns, layout.names, layout.key
     compute_masks(con, f"indicateurs.{table}", key, [c for c in names if c not in key], rule, threshold)
     create_public_table(con, table, columns, key)
     insert_masked_rows(con, table, names, key)
@@ -221,8 +221,8 @@ def publish_indicators(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRul
     """Every table of ``indicateurs`` into ``public``, in one transaction; masked cells per table."""
     con.execute(LOG_DDL)
     with transaction(con):
-        return {table: publish_table(con, table, rules.get(table, TableRule()), threshold)
-                for table in schema_tables(con, "indicateurs")}
+        return {table: publish_table(con, table, layout, rules.get(table, TableRule()), threshold)
+                for table, layout in schema_layout(con, "indicateurs").items()}
 
 
 # --- the quality tables of public -----------------------------------------------------------
