@@ -12,6 +12,8 @@ takes a copy of one built once per session, and runs a refresh only for what it 
 - ``demo_drop``: the demo drop folder generated once per session (``copy_demo_drop`` to add files).
 - ``demo_run``: the demo drop folder refreshed once per session; read it only (read-only
   connections). ``copy_published_demo`` copies it into a folder of the test's, to mutate.
+- ``hostile_run``: the demo drop folder with every hostile file of three modules, refreshed once
+  by the command line; each module reads its own files' rows.
 
 "Once per session" means once for all the test processes (pytest-xdist): the first process that
 needs the fixture builds it under a lock in the session's shared temporary folder (``_once``),
