@@ -32,10 +32,26 @@ def chromium_command(arguments: list[str], page: Path, profile: str) -> list[str
 
 
 def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
-    """Chromium headless on a local page, with a profile of its own removed afterwards."""
+    """Chromium headless on a local page, with a profile of its own removed afterwards (and its
+    helper processes ended first, as :class:`PrintJob` does)."""
     with tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True) as profile:
-        return subprocess.run(chromium_command(arguments, page, profile),
-                              capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        command = chromium_command(arguments, page, profile)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=TIMEOUT_SECONDS)
+        finally:
+            end_group(process)
+        return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def end_group(process: subprocess.Popen) -> None:
+    """End a Chromium started in a session of its own, with every helper process of its group."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # none left
+        pass
+    process.wait()
 
 
 def missing_chromium(html: Path) -> str:
@@ -89,11 +105,7 @@ class PrintJob:
         return self._stderr.read().strip()[-500:]
 
     def cancel(self) -> None:
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)  # the group: Chromium and its helpers
-        except ProcessLookupError:  # none left
-            pass
-        self._process.wait()
+        end_group(self._process)
         self._stderr.close()
         self._profile.cleanup()
         atexit.unregister(self.cancel)

@@ -28,7 +28,8 @@ import gc
 import io
 import pickle
 import shutil
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
@@ -141,9 +142,7 @@ def _once(tmp_path_factory, name: str, build):
 @pytest.fixture(scope="session")
 def _published_small_once(tmp_path_factory) -> Path:
     def build(base: Path) -> Path:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
-            outcome = refresh_with_test_key(small_drop(base / "raw"), base / "w.duckdb")
+        outcome = refresh_with_test_key(small_drop(base / "raw"), base / "w.duckdb")
         assert outcome.published, outcome.errors
         return base
 
@@ -173,26 +172,32 @@ def copy_demo_drop(demo_drop: tuple[dict, Path], target: Path) -> Path:
     return target
 
 
-def refresh_with_test_key(raw: Path, warehouse: Path):
-    """A refresh in this process with the tests' key: for the session and module fixtures, which
-    outlive the ``pseudo_key`` fixture's monkeypatch."""
-    from pipelines.refresh import refresh
-
+@contextmanager
+def fixture_environment() -> Iterator[None]:
+    """The environment of a refresh made by a session or module fixture (which outlives the
+    ``pseudo_key`` fixture's monkeypatch): the tests' key, no export folder from outside."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OBSERVATOIRE_PSEUDO_KEY", TEST_KEY)
+        patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
+        yield
+
+
+def refresh_with_test_key(raw: Path, warehouse: Path):
+    """A refresh in this process, in the fixtures' environment."""
+    from pipelines.refresh import refresh
+
+    with fixture_environment():
         return refresh(raw, warehouse)
 
 
-def run_command(*argv: str, key: str = TEST_KEY) -> tuple[int, str, str]:
-    """``observatoire *argv`` in this process (its validation worker kept for the next refresh), with
-    ``key`` and no export folder from the environment: (exit status, stdout, stderr). The command's
-    own process is tested once, by test_acceptance_pocketo."""
+def run_command(*argv: str) -> tuple[int, str, str]:
+    """``observatoire *argv`` in this process (its validation worker kept for the next refresh), in
+    the fixtures' environment: (exit status, stdout, stderr). The command's own process is tested
+    once, by test_acceptance_pocketo."""
     from pipelines.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
-        patch.setenv("OBSERVATOIRE_PSEUDO_KEY", key)
-        patch.delenv("OBSERVATOIRE_EXPORT_DIR", raising=False)
+    with fixture_environment(), redirect_stdout(out), redirect_stderr(err):
         try:
             code = main(list(argv))
         except SystemExit as stop:

@@ -141,7 +141,9 @@ def _context(docs_dir: Path):
     context.add_data_docs_site(SITE, {
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}, "site_section_builders": {"expectations": "0", "profiling": "0"},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        # the validation pages only: a suite's page repeats its validation's without the results
+        "site_section_builders": {"expectations": "0", "profiling": "0"},
     })
     return context
 
@@ -165,7 +167,7 @@ def plain(values: object) -> object:
 
 
 _worker: ProcessPoolExecutor | None = None
-_tasks: list[Future] = []  # what the worker was given: a warm-up, validations
+_last_task: Future | None = None  # its one process runs the tasks in turn: when the last is done, all are
 
 
 def _warm_up() -> None:
@@ -179,10 +181,10 @@ def _warm_up() -> None:
 
 def start_worker() -> None:
     """Start, once per process, the process that validates: it warms up Great Expectations now."""
-    global _worker
+    global _worker, _last_task
     if _worker is None:
         _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        _tasks.append(_worker.submit(_warm_up))
+        _last_task = _worker.submit(_warm_up)
 
 
 def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
@@ -207,11 +209,12 @@ def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule
 
 
 def _submit(work: tuple) -> Future | None:
+    global _last_task
     try:
         if _worker is None:
             return None
-        _tasks.append(future := _worker.submit(run_expectations, *work))
-        return future
+        _last_task = _worker.submit(run_expectations, *work)
+        return _last_task
     except BrokenProcessPool:
         _forget_worker()
         return None
@@ -225,14 +228,13 @@ def _forget_worker() -> None:
 def stop_worker() -> None:
     """Stop the worker: at once when it is still importing or validating (a command that ends
     does not wait for it), else by the pool's own shutdown, which releases its queues cleanly."""
-    global _worker
+    global _worker, _last_task
     if _worker is not None:
-        if not all(task.done() for task in _tasks):  # ProcessPoolExecutor has no terminate before 3.14
+        if _last_task is not None and not _last_task.done():  # ProcessPoolExecutor has no terminate before 3.14
             for process in list(_worker._processes.values()):
                 process.kill()
         _worker.shutdown(wait=True, cancel_futures=True)
-        _worker = None
-        _tasks.clear()
+        _worker = _last_task = None
         gc.collect()  # the queues' semaphores are released when collected, before the process ends
 
 

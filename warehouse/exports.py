@@ -94,7 +94,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, layout: Layout, fold
                 threshold: int) -> None:
     """The four files of one public table."""
     columns, key = layout.columns, layout.key
-    plain = ordered_select(table, [name for name, _ in columns], key)
+    plain = ordered_select(table, layout.names, key)
     con.execute(f"COPY ({plain}) TO ? (FORMAT parquet)", [str(folder / "parquet" / f"{table}.parquet")])
     con.execute(f"COPY ({plain}) TO ? (FORMAT csv, HEADER, DELIMITER ',')", [str(folder / "csv" / f"{table}.csv")])
     excel = folder / "excel" / f"{table}.csv"
