@@ -14,6 +14,7 @@ import shutil
 
 import dagster as dg
 
+from assets.order import LAST
 from assets.public import PUBLIC_KEYS, catalogue
 from assets.resources import WarehouseResource
 from reporting import draft_report
@@ -32,7 +33,7 @@ DRAFT = "rapport"
           "Excel (Windows-1252, point-virgule, virgule décimale), avec datapackage.json.")
 def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     folder = warehouse.exports_build_path
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder / REPORT, ignore_errors=True)  # the files build_exports writes, it replaces
     with warehouse.connect() as con:
         warehouse.pending[CHECK] = _submit(con, warehouse)
         tables = build_exports(con, folder, warehouse.secret_threshold)
@@ -44,7 +45,7 @@ def _submit(con, warehouse: WarehouseResource):
     return submit_validation(con, load_rules(), warehouse.secret_threshold, warehouse.exports_build_path / REPORT)
 
 
-@dg.asset_check(asset="exports", name=CHECK, blocking=True,
+@dg.asset_check(asset="exports", name=CHECK, blocking=True, op_tags=LAST,
                 description="Great Expectations sur les tables publiques : clés uniques, comptes positifs, "
                 "années plausibles, aucun compte sous le seuil du secret visible. Rapport : qualite/resume.html.")
 def public_expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:

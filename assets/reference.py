@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 
+from assets.order import FIRST
 from assets.resources import WarehouseResource
 from sources import referential
 from warehouse.names import ref_asset
@@ -16,6 +17,7 @@ REF_KEYS = [dg.AssetKey(ref_asset(table)) for table in ref_tables()]
     specs=[dg.AssetSpec(key, group_name="ref", kinds={"duckdb"}) for key in REF_KEYS],
     description="Données de référence de l'observatoire (communes, structures, tranches de QF, "
     "chiffres publiés...), chargées depuis warehouse/ref/.",
+    op_tags=FIRST,
 )
 def reference(warehouse: WarehouseResource):
     with ThreadPoolExecutor(1) as thread:  # the sources' commune indexes, built while DuckDB loads

@@ -8,7 +8,9 @@ refresh or the report failed, 2 a wrong setting (drop folder, key, option).
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
+import os
 import sys
 
 import duckdb
@@ -195,7 +197,17 @@ def run() -> None:
     finally:
         if (expectations := sys.modules.get("warehouse.expectations")) is not None:
             expectations.stop_worker()
-    sys.exit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> None:
+    """End the process without tearing its modules down one by one (Dagster, pandas, DuckDB:
+    ≈ 0.4 s for nothing): the exit handlers (Chromium stopped, temporary folders removed, file
+    locks released) run first, and what was printed is flushed."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

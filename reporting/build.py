@@ -314,6 +314,13 @@ def report_year(con: duckdb.DuckDBPyConnection, year: int | None) -> int:
     return year
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """One per process: the template is compiled once for the draft and the final page."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
 def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: int,
            today: dt.date | None = None) -> tuple[int, str]:
     """The report's HTML for a year (default: the latest year with data)."""
@@ -323,10 +330,7 @@ def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: 
     ctx = Context(con, year, data.labels(con, {place.code: place.nom, **config()["libelles"]}))
     follow_up_year = data.ctg_follow_up_year(con, year)
     axis_views, tiles = axes(ctx, follow_up_year)
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
-                                     autoescape=True, undefined=jinja2.StrictUndefined,
-                                     trim_blocks=True, lstrip_blocks=True)
-    page = environment.get_template("rapport.html").render(
+    page = _environment().get_template("rapport.html").render(
         annee=year, territoire=place, annee_reference=ctx.reference, base_minimale=ctx.minimum_base,
         seuil_secret=secrecy_threshold, genere_le=french_date(today or dt.date.today()),
         style=Markup((PACKAGE_DIR / "templates" / "style.css").read_text(encoding="utf-8")),

@@ -24,6 +24,12 @@ VALUE_CHECKS = frozenset({
     "equal_to", "not_equal_to", "greater_than", "greater_than_or_equal_to", "less_than",
     "less_than_or_equal_to", "in_range", INTEGER_CHECK,
 })
+# Checks that pass an interval of values (of an ordered type): a column whose checks are all of
+# these passes them everywhere when it passes them at its least and greatest values.
+INTERVAL_CHECKS = frozenset({
+    "greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to", "in_range",
+    INTEGER_CHECK,
+})
 BY_VALUES_FROM_ROWS = 100_000
 FAILURE_COLUMNS = ["schema_context", "column", "check", "check_number", "failure_case", "index"]
 FAILURES_SHOWN = 5  # offending rows named in a failed check's description, then "et N autres"
@@ -123,10 +129,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _column_failures(con: duckdb.DuckDBPyConnection, table: str, name: str, column: pa.Column) -> pd.DataFrame:
+    schema = pa.DataFrameSchema({name: column}).update_columns({name: {"dtype": None}})
+    if _passes_at_ends(con, table, name, schema):
+        return pd.DataFrame()
     con.execute(f"CREATE OR REPLACE TEMP TABLE _valeurs AS SELECT {name} AS valeur, "
                 f"CAST(row_number() OVER () - 1 AS BIGINT) AS k FROM (SELECT DISTINCT {name} FROM {table})")
     values = _frame(con, f"SELECT valeur AS {name} FROM _valeurs ORDER BY k")
-    failures = _failures(pa.DataFrameSchema({name: column}).update_columns({name: {"dtype": None}}), values)
+    failures = _failures(schema, values)
     if failures.empty:
         return failures
     by_value, overall = failures[failures["index"].notna()], failures[failures["index"].isna()]
@@ -139,6 +148,22 @@ def _column_failures(con: duckdb.DuckDBPyConnection, table: str, name: str, colu
     traced = by_value.astype({"index": "int64"}).merge(rows, left_on="index", right_on="k")
     traced["index"] = traced.pop("ligne_table")
     return _concat([overall, traced.drop(columns="k")])
+
+
+def _passes_at_ends(con: duckdb.DuckDBPyConnection, table: str, name: str, schema: pa.DataFrameSchema) -> bool:
+    """Whether a column with no check but :data:`INTERVAL_CHECKS` (a minimum, a maximum, an
+    integer type; none at all) passes them at its least and greatest values, and at NULL when
+    it holds one: then every value passes, and its distinct values are never listed (a row
+    number, a count of seconds: as many values as rows)."""
+    if any(check.name not in INTERVAL_CHECKS for check in schema.columns[name].checks):
+        return False
+    ends = _frame(con, f"""
+        WITH ends AS (SELECT min({name}) AS least, max({name}) AS greatest, bool_or({name} IS NULL) AS nulls
+                      FROM {table})
+        SELECT least AS {name} FROM ends WHERE least IS NOT NULL
+        UNION ALL SELECT greatest FROM ends WHERE greatest IS NOT NULL
+        UNION ALL SELECT NULL FROM ends WHERE nulls""")
+    return _failures(schema, ends).empty
 
 
 def _unique_failures(con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema) -> pd.DataFrame:

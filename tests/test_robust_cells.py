@@ -193,6 +193,24 @@ def test_large_tables_checked_by_values_name_the_same_rows(staged_years):
         "d.xlsx, feuille « Feuil1 » ligne 7, colonne annee : 1999 (greater_than_or_equal_to(2000))")
 
 
+@pytest.mark.parametrize("change, expected", [
+    ("SELECT 1", ""),  # every column passes at its least and greatest values
+    ("UPDATE t SET ligne = NULL WHERE annee = 2023",
+     "1 valeur refusée : b.xlsx, feuille « 2023 » ligne None, colonne ligne : <NA> (not_nullable)"),
+    ("UPDATE t SET ligne = 0 WHERE annee = 2022",
+     "1 valeur refusée : a.csv ligne 0, colonne ligne : 0 (greater_than_or_equal_to(1))"),
+])
+def test_columns_checked_at_their_ends_give_the_same_failures(staged_years, change, expected):
+    """A large table's column with only a minimum, a maximum or an integer type is judged at its
+    least and greatest values (and NULL): when they pass, every row passes; else every row that
+    fails is found as when the whole table is checked."""
+    staged_years.execute("DELETE FROM t WHERE annee < 2000")
+    staged_years.execute(change)
+    by_values = validate_table(staged_years, "t", SCHEMA, by_values_from_rows=1)
+    whole = validate_table(staged_years, "t", SCHEMA)
+    assert describe_failures(staged_years, "t", by_values) == describe_failures(staged_years, "t", whole) == expected
+
+
 def test_the_check_result_says_which_rows_failed(staged_years):
     staged_years.execute("DELETE FROM t WHERE fichier_nom = 'c.csv'")
     result = schema_result(staged_years, "t", SCHEMA)

@@ -224,9 +224,11 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int, la
 
 
 def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) -> list[str]:
-    """Write every public table and ``datapackage.json`` into ``folder`` (new, empty or absent)."""
-    for subfolder, *_ in FORMATS.values():
-        (folder / subfolder).mkdir(parents=True, exist_ok=True)
+    """Write every public table and ``datapackage.json`` into ``folder``, replacing what an
+    earlier call wrote there; the folder's other files (the feedback workbooks) stay."""
+    for subfolder in {subfolder for subfolder, *_ in FORMATS.values()}:
+        shutil.rmtree(folder / subfolder, ignore_errors=True)
+        (folder / subfolder).mkdir(parents=True)
     layouts = schema_layout(con, "public")
     about = descriptions(con)
     for table, layout in layouts.items():
