@@ -52,6 +52,9 @@ def _refresh(args: argparse.Namespace) -> int:
     # Dagster, pandas and pandera, the commune indexes): the garbage collector runs less often
     # and no longer walks the modules' objects again and again (≈ 1 s of a demo refresh).
     gc.set_threshold(*GC_THRESHOLDS)
+    from warehouse.expectations import start_worker
+
+    start_worker()  # Great Expectations is imported on the other core while this process imports Dagster
     from pipelines.failures import failure_lines, write_log
     from pipelines.refresh import refresh
 
