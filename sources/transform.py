@@ -97,11 +97,8 @@ class Dictionaries:
         self.keys: dict[str, dict[tuple, str | None]] = {p.column: {} for p in spec.pseudonyms}
         self._parts = {p.column: [column_of(spec, part).name for part in p.parts] for p in spec.pseudonyms}
 
-    def add(self, con: duckdb.DuckDBPyConnection, select: str) -> int:
-        """The new texts and persons of a file (``select``: its raw text rows); returns the
-        count of its rows. The columns that are not part of a person are listed in one scan
-        (a query costs more than a column on a small file); the persons each by a DISTINCT of
-        their own (faster than a list of rows on large files)."""
+    def add(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
+        """The new texts and persons of a file (``select``: its raw text rows)."""
         parts = {name for names in self._parts.values() for name in names}
         for key, names in self._parts.items():
             identities = con.execute(f"SELECT DISTINCT {', '.join(names)} FROM ({select})").fetchall()
@@ -111,12 +108,8 @@ class Dictionaries:
             for identity in new:
                 canonical = (self.parsed[name][text][0] or "" for name, text in zip(names, identity))
                 self.keys[key][identity] = self.pseudonymiser.hash_parts(tuple(canonical))
-        alone = [name for name in self.spec.columns if name not in parts]
-        lists = "".join(f", list(DISTINCT {name})" for name in alone)
-        (rows, *found), = con.execute(f"SELECT count(*){lists} FROM ({select})").fetchall()
-        for name, texts in zip(alone, found):
-            self._parse(name, set(texts or []))
-        return rows
+        for name in (n for n in self.spec.columns if n not in parts):
+            self._parse(name, {v for (v,) in con.execute(f"SELECT DISTINCT {name} FROM ({select})").fetchall()})
 
     def _parse(self, name: str, texts: set[str]) -> None:
         new = [text for text in texts if text not in self.parsed[name]]
@@ -238,7 +231,9 @@ class ClearText:
             f"SELECT {sql_text(file.sha256)} AS fichier_hash, {sql_text(file.name)} AS fichier_nom, "
             f"TIMESTAMP {sql_text(file.modified.isoformat(' '))} AS fichier_modifie, feuille, "
             f"ligne, {cell}, {', '.join(self.spec.columns)} FROM ({select})")
-        self.rows += self._dictionaries.add(self.con, select)
+        (count,), = self.con.execute(f"SELECT count(*) FROM ({select})").fetchall()
+        self.rows += count
+        self._dictionaries.add(self.con, select)
 
     def _load_frames(self, table: str, frames: Iterator[pd.DataFrame]) -> str:
         columns = ["feuille", "ligne", "cellule", *self.spec.columns]
