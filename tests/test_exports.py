@@ -57,6 +57,18 @@ def test_the_french_excel_csv_has_accents_semicolons_and_decimal_commas(small_pu
     assert parquet[1] == ("restos", "Restos du Cœur ; « épicerie » à 2 €", Decimal("1544.80"), 22, False)
 
 
+def test_exports_replace_their_own_files_and_keep_the_feedback_workbooks(small_public, tmp_path):
+    """``retours`` writes into the same folder, before or after ``exports``: each keeps the other's."""
+    folder = tmp_path / "exports"
+    (folder / "csv").mkdir(parents=True)
+    (folder / "csv" / "table_retiree.csv").write_text("a\n", encoding="utf-8")
+    (folder / "retours").mkdir()
+    (folder / "retours" / "pocketo-2023.xlsx").write_bytes(b"classeur")
+    build_exports(small_public, folder, threshold=5)
+    assert sorted(p.name for p in (folder / "csv").iterdir()) == ["aide.csv"]
+    assert (folder / "retours" / "pocketo-2023.xlsx").read_bytes() == b"classeur"
+
+
 def test_the_datapackage_describes_every_file_and_column(small_public, tmp_path):
     build_exports(small_public, tmp_path / "exports", threshold=5)
     package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))

@@ -1,6 +1,9 @@
 """The Great Expectations check of the public tables and its report (warehouse/expectations.py)."""
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +105,18 @@ def test_a_command_that_ends_stops_the_worker_in_the_middle_of_its_import(monkey
         process.join(60)
     assert processes and not any(process.is_alive() for process in processes)
     assert expectations._worker is None
+
+
+def test_a_worker_whose_work_is_done_ends_cleanly_when_the_command_ends():
+    """Once its tasks are done, the worker is let go, not killed: it ends with status 0 (without
+    tearing Great Expectations' modules down) and the command's process prints nothing about
+    leaked resources when it ends."""
+    script = ("from warehouse import expectations as e\n"
+              "e.start_worker()\n"
+              "e._last_task.result(timeout=600)\n"
+              "processes = list(e._worker._processes.values())\n"
+              "e.stop_worker()\n"
+              "print([p.exitcode for p in processes])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).parents[1])
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[0]", "")
