@@ -33,7 +33,8 @@ DRAFT = "rapport"
           "Excel (Windows-1252, point-virgule, virgule décimale), avec datapackage.json.")
 def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     folder = warehouse.exports_build_path
-    shutil.rmtree(folder / REPORT, ignore_errors=True)  # the files build_exports writes, it replaces
+    # An earlier attempt's Data Docs (build_exports replaces its own files; retours' stay).
+    shutil.rmtree(folder / REPORT, ignore_errors=True)
     with warehouse.connect() as con:
         warehouse.pending[CHECK] = _submit(con, warehouse)
         tables = build_exports(con, folder, warehouse.secret_threshold)
