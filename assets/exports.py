@@ -10,8 +10,6 @@ are written into the folder (``qualite/index.html``), with a French summary read
 (``qualite/resume.html``).
 """
 
-import shutil
-
 import dagster as dg
 
 from assets.order import LAST
@@ -32,12 +30,9 @@ DRAFT = "rapport"
           description="Chaque table public.<t> en Parquet, en CSV (UTF-8, virgule) et en CSV pour "
           "Excel (Windows-1252, point-virgule, virgule décimale), avec datapackage.json.")
 def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    folder = warehouse.exports_build_path
-    # An earlier attempt's Data Docs (build_exports replaces its own files; retours' stay).
-    shutil.rmtree(folder / REPORT, ignore_errors=True)
-    with warehouse.connect() as con:
+    with warehouse.connect() as con:  # each writer replaces its own files: retours' stay
         warehouse.pending[CHECK] = _submit(con, warehouse)
-        tables = build_exports(con, folder, warehouse.secret_threshold)
+        tables = build_exports(con, warehouse.exports_build_path, warehouse.secret_threshold)
         warehouse.pending[DRAFT] = draft_report(con, warehouse.secret_threshold)  # printed meanwhile
     return dg.MaterializeResult(metadata={"tables": len(tables), "dossier_publie": str(warehouse.published_exports)})
 

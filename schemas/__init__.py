@@ -18,18 +18,17 @@ from warehouse.reference import read_ref
 
 CODE_COMMUNE = r"^(\d{5}|2[AB]\d{3}|HORS_CC|INCONNUE)$"
 INTEGER_CHECK = "entier"  # checks the column's dtype, the same for its distinct values
-# Checks whose verdict on a value does not depend on the other values of the column.
-VALUE_CHECKS = frozenset({
-    "isin", "notin", "str_matches", "str_contains", "str_startswith", "str_endswith", "str_length",
-    "equal_to", "not_equal_to", "greater_than", "greater_than_or_equal_to", "less_than",
-    "less_than_or_equal_to", "in_range", INTEGER_CHECK,
-})
 # Checks that pass an interval of values (of an ordered type): a column whose checks are all of
 # these passes them everywhere when it passes them at its least and greatest values.
 INTERVAL_CHECKS = frozenset({
     "greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to", "in_range",
     INTEGER_CHECK,
 })
+# Checks whose verdict on a value does not depend on the other values of the column.
+VALUE_CHECKS = INTERVAL_CHECKS | {
+    "isin", "notin", "str_matches", "str_contains", "str_startswith", "str_endswith", "str_length",
+    "equal_to", "not_equal_to",
+}
 BY_VALUES_FROM_ROWS = 100_000
 FAILURE_COLUMNS = ["schema_context", "column", "check", "check_number", "failure_case", "index"]
 FAILURES_SHOWN = 5  # offending rows named in a failed check's description, then "et N autres"

@@ -18,6 +18,7 @@ import gc
 import html
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -256,10 +257,12 @@ def validate_public(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule],
 
 def run_expectations(expectations: dict[str, list[Expectation]], frames: dict[str, pd.DataFrame],
                      threshold: int, docs_dir: Path) -> list[str]:
-    """Run each table's expectations on its frame with Great Expectations; the failures."""
+    """Run each table's expectations on its frame with Great Expectations; the failures. The Data
+    Docs and the summary replace what ``docs_dir`` held."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
+    shutil.rmtree(docs_dir, ignore_errors=True)  # no page left from an earlier validation
     context = _context(docs_dir)
     source = context.data_sources.add_pandas("public")
     outcomes = []
