@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.campaign import campagne
 from assets.exports import EXPORT_ASSETS
-from assets.feedback import retours
+from assets.feedback import FEEDBACK_ASSETS
 from assets.indicators import INDICATOR_ASSETS
 from assets.petite_enfance import REF_CHECKS
 from assets.public import PUBLIC_ASSETS, catalogue
@@ -15,7 +15,7 @@ from assets.report import rapport
 from assets.sources import SOURCE_ASSETS
 
 _BUILT = [reference, *REF_CHECKS, *SOURCE_ASSETS, *INDICATOR_ASSETS, rapprochement, *PUBLIC_ASSETS,
-          campagne, catalogue, *EXPORT_ASSETS, retours]
+          campagne, catalogue, *EXPORT_ASSETS, *FEEDBACK_ASSETS]
 _KEYS = [key for d in _BUILT if isinstance(d, dg.AssetsDefinition) and not isinstance(
     d, dg.AssetChecksDefinition) for key in d.keys]
 

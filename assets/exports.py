@@ -32,8 +32,8 @@ DRAFT = "rapport"
 def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:  # each writer replaces its own files: retours' stay
         warehouse.pending[CHECK] = _submit(con, warehouse)
-        tables = build_exports(con, warehouse.exports_build_path, warehouse.secret_threshold)
         warehouse.pending[DRAFT] = draft_report(con, warehouse.secret_threshold)  # printed meanwhile
+        tables = build_exports(con, warehouse.exports_build_path, warehouse.secret_threshold)
     return dg.MaterializeResult(metadata={"tables": len(tables), "dossier_publie": str(warehouse.published_exports)})
 
 

@@ -8,10 +8,12 @@ putting Python work where the process would otherwise wait.
 
 PRIORITY = "dagster/priority"
 
-# ``reference``: DuckDB loads the reference tables while a thread builds the commune indexes the
-# sources need, before any source asks for them.
+# ``reference``: DuckDB loads the reference tables while a thread takes the commune indexes the
+# sources need (built by the worker process, or here without it), before any source asks for them.
 FIRST = {PRIORITY: "1"}
-# ``retours``: the feedback workbooks are written while the worker validates the exports.
-WHILE_VALIDATING = {PRIORITY: "-1"}
-# The Great Expectations check of ``exports``: it waits for the worker, so it comes last.
+# ``retours``: it reads the feedback workbooks' rows as soon as they are final and hands the
+# writing to the worker process, idle then (its warm-up done, the exports not yet validated).
+TO_WORKER = {PRIORITY: "1"}
+# The checks that wait for the worker (Great Expectations on ``exports``, the workbooks of
+# ``retours``) come last.
 LAST = {PRIORITY: "-2"}

@@ -20,7 +20,7 @@ REF_KEYS = [dg.AssetKey(ref_asset(table)) for table in ref_tables()]
     op_tags=FIRST,
 )
 def reference(warehouse: WarehouseResource):
-    with ThreadPoolExecutor(1) as thread:  # the sources' commune indexes, built while DuckDB loads
+    with ThreadPoolExecutor(1) as thread:  # the sources' commune indexes, ready (from the worker) while DuckDB loads
         indexes = thread.submit(referential.prepare)
         with warehouse.connect() as con:
             counts = load_reference(con)

@@ -22,7 +22,7 @@ from pydantic import Field, PrivateAttr
 from warehouse import settings
 from warehouse.build import FULL, Build, BuildError
 from warehouse.db import connect, quiet
-from warehouse.expectations import start_worker
+from assets import background
 
 START_TAG = "observatoire/depart"  # a run tag that overrides `depart` (set by the sensor)
 
@@ -84,7 +84,7 @@ class WarehouseResource(dg.ConfigurableResource):
         except BuildError as error:
             raise dg.Failure(str(error)) from error
         self._held = connect(self.build_path)
-        start_worker()  # Great Expectations is imported on the other core while the sources load
+        background.start()  # the commune indexes, then Great Expectations, made on the other core
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._release()

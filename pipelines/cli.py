@@ -52,9 +52,9 @@ def _refresh(args: argparse.Namespace) -> int:
     # Dagster, pandas and pandera, the commune indexes): the garbage collector runs less often
     # and no longer walks the modules' objects again and again (≈ 1 s of a demo refresh).
     gc.set_threshold(*GC_THRESHOLDS)
-    from warehouse.expectations import start_worker
+    from assets import background
 
-    start_worker()  # Great Expectations is imported on the other core while this process imports Dagster
+    background.start()  # the commune indexes, then Great Expectations, while this process goes on
     from pipelines.failures import failure_lines, write_log
     from pipelines.refresh import refresh
 
@@ -193,13 +193,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The ``observatoire`` command: :func:`main`, then no process left behind. A refresh's
-    validation worker (warehouse/expectations.py) is stopped at once, even in the middle of its
-    import, instead of being waited for; a test calling ``main`` keeps it for the next refresh."""
+    worker process (warehouse/worker.py) is stopped at once, even in the middle of its import,
+    instead of being waited for; a test calling ``main`` keeps it for the next refresh."""
     try:
         code = main()
     finally:
-        if (expectations := sys.modules.get("warehouse.expectations")) is not None:
-            expectations.stop_worker()
+        if (worker := sys.modules.get("warehouse.worker")) is not None:
+            worker.stop()
     _exit(code)
 
 

@@ -20,6 +20,7 @@ import duckdb
 
 from reporting.build import render, write_atomically
 from reporting.data import applied_threshold
+from reporting.browser import BrowserPrintJob, start_printing
 from reporting.pdf import PrintJob, chromium, print_pdf
 from warehouse.db import private_temp_directory
 
@@ -36,7 +37,7 @@ class ReportFiles:
 class Draft:
     """A page rendered ahead of publication, which Chromium is printing."""
     page: str
-    job: PrintJob
+    job: PrintJob | BrowserPrintJob
 
 
 def draft_report(con: duckdb.DuckDBPyConnection, default_threshold: int) -> Draft | None:
@@ -46,7 +47,7 @@ def draft_report(con: duckdb.DuckDBPyConnection, default_threshold: int) -> Draf
     _, page = render(con, None, applied_threshold(con) or default_threshold, None)
     html = Path(tempfile.mkdtemp(prefix="rapport-", dir=private_temp_directory())) / "rapport.html"
     html.write_text(page, encoding="utf-8")
-    return Draft(page, PrintJob(html, html.with_suffix(".pdf")))
+    return Draft(page, start_printing(html, html.with_suffix(".pdf")))
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out_dir: Path, default_threshold: int,

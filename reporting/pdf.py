@@ -24,20 +24,24 @@ def chromium() -> str | None:
     return shutil.which(CHROMIUM)
 
 
-def chromium_command(arguments: list[str], page: Path, profile: str) -> list[str]:
+def chromium_command(arguments: list[str], profile: str) -> list[str]:
+    """Chromium's command, under the idle scheduling policy when the system has ``chrt``: it prints
+    in the background of a refresh, on the CPU the refresh leaves, and the refresh's own work
+    never waits for it. (``nice`` would not do: Chromium raises its own processes' priority.)"""
     binary = chromium()
     if binary is None:
         raise FileNotFoundError(CHROMIUM)
-    return [binary, *FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()]
+    lowest = [chrt, "--idle", "0"] if (chrt := shutil.which("chrt")) else []
+    return [*lowest, binary, *FLAGS, f"--user-data-dir={profile}", *arguments]
 
 
 def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
     """Chromium headless on a local page, with a profile of its own removed afterwards (and its
     helper processes ended first, as :class:`PrintJob` does)."""
     with tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True) as profile:
-        command = chromium_command(arguments, page, profile)
+        command = [*chromium_command(arguments, profile), page.resolve().as_uri()]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True)
+                                   process_group=0)
         try:
             out, err = process.communicate(timeout=TIMEOUT_SECONDS)
         finally:
@@ -74,9 +78,9 @@ class PrintJob:
         self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # never a full pipe
         self._process = subprocess.Popen(
-            chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], html,
-                             self._profile.name),
-            stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
+            [*chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], self._profile.name),
+             html.resolve().as_uri()],
+            stdout=subprocess.DEVNULL, stderr=self._stderr, process_group=0)
         atexit.register(self.cancel)
 
     def finish(self, pdf: Path) -> str | None:
@@ -93,11 +97,7 @@ class PrintJob:
             pdf.unlink(missing_ok=True)
             return (f"AVERTISSEMENT : l'impression du rapport PDF par Chromium a échoué, seul le rapport "
                     f"HTML est écrit ({pdf.with_suffix('.html')}). Détail : {failure}")
-        beside = partial_path(pdf)
-        if self.partial != beside:  # printed elsewhere (a draft): copied beside first, then renamed
-            shutil.copyfile(self.partial, beside)
-            self.partial.unlink()
-        beside.replace(pdf)
+        put_in_place(self.partial, pdf)
         return None
 
     def _error_text(self) -> str:
@@ -121,3 +121,12 @@ def print_pdf(html: Path, pdf: Path) -> str | None:
 
 def partial_path(pdf: Path) -> Path:
     return pdf.with_name(pdf.name + ".partiel")
+
+
+def put_in_place(partial: Path, pdf: Path) -> None:
+    """The printed PDF becomes ``pdf`` in one step."""
+    beside = partial_path(pdf)
+    if partial != beside:  # printed elsewhere (a draft): copied beside first, then renamed
+        shutil.copyfile(partial, beside)
+        partial.unlink()
+    beside.replace(pdf)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sources.national import National, national
 from sources.parsing import Parsed, fold, is_blank
 from sources.typos import guess
-from warehouse import settings
+from warehouse import settings, worker
 from warehouse.reference import read_ref
 
 HORS_CC = "HORS_CC"
@@ -59,14 +59,30 @@ def outside_labels(ref_dir: Path) -> list[str]:
     return [row["libelle"] for row in read_ref("communes_hors_territoire", ref_dir)]
 
 
+_from_worker: Callable[[], National] | None = None
+
+
+def prepare_in_worker() -> None:
+    """Have the refresh's worker process (warehouse/worker.py) build the national indexes while
+    this one starts; :func:`_national` takes them from it (or builds them here if it died)."""
+    global _from_worker
+    if _national.cache_info().currsize == 0:
+        _from_worker = worker.submit(build_national)
+
+
 def prepare() -> None:
-    """Build the national indexes now (once per process): a refresh calls it in a thread of its
+    """The national indexes ready now (once per process): a refresh calls it in a thread of its
     own while DuckDB loads the reference tables, which leaves Python free."""
     _national()
 
 
-def _national() -> National:
+def build_national() -> National:
     return national(commune_key)
+
+
+@cache
+def _national() -> National:
+    return _from_worker() if _from_worker is not None else build_national()
 
 
 def _hints(raw: str) -> tuple[set[str], set[str]]:

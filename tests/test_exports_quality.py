@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from warehouse.db import connect
-from warehouse import expectations
+from assets import background
+from warehouse import expectations, worker
 from warehouse.expectations import public_expectations, submit_validation, validate_public
 from warehouse.secrecy import load_rules, publish_indicators
 
@@ -81,41 +82,41 @@ def test_the_worker_validates_as_the_caller_would_and_a_killed_worker_is_replace
     con.execute("UPDATE public.aide_sport_par_commune SET beneficiaires = 2, montant_total = 60 "
                 "WHERE code_commune = '46148'")
     here = validate_public(con, RULES, 5, tmp_path / "ici")
-    monkeypatch.setattr(expectations, "_worker", None)
-    expectations.start_worker()
-    worker = expectations._worker
+    monkeypatch.setattr(worker, "_pool", None)
+    worker.start()
+    pool = worker._pool
     try:
         wait = submit_validation(con, RULES, 5, tmp_path / "processus")
         con.execute("UPDATE public.aide_sport_par_commune SET beneficiaires = 0")  # after the submission
         assert wait() == here and (tmp_path / "processus" / "resume.html").exists()
-        for process in worker._processes.values():
+        for process in worker.processes():
             process.kill()
         assert validate_public(con, RULES, 5, tmp_path / "apres") == []  # validated by the caller
-        assert expectations._worker is None
+        assert worker._pool is None
     finally:
-        worker.shutdown(cancel_futures=True)
+        pool.shutdown(cancel_futures=True)
 
 
 def test_a_command_that_ends_stops_the_worker_in_the_middle_of_its_import(monkeypatch):
-    monkeypatch.setattr(expectations, "_worker", None)
-    expectations.start_worker()
-    processes = list(expectations._worker._processes.values())
-    expectations.stop_worker()
+    monkeypatch.setattr(worker, "_pool", None)
+    background.start()
+    processes = worker.processes()
+    worker.stop()
     for process in processes:
         process.join(60)
     assert processes and not any(process.is_alive() for process in processes)
-    assert expectations._worker is None
+    assert worker._pool is None
 
 
 def test_a_worker_whose_work_is_done_ends_cleanly_when_the_command_ends():
     """Once its tasks are done, the worker is let go, not killed: it ends with status 0 (without
     tearing Great Expectations' modules down) and the command's process prints nothing about
     leaked resources when it ends."""
-    script = ("from warehouse import expectations as e\n"
-              "e.start_worker()\n"
-              "e._last_task.result(timeout=600)\n"
-              "processes = list(e._worker._processes.values())\n"
-              "e.stop_worker()\n"
+    script = ("from assets import background\nfrom warehouse import worker\n"
+              "background.start()\n"
+              "worker.wait_idle(timeout=600)\n"
+              "processes = worker.processes()\n"
+              "worker.stop()\n"
               "print([p.exitcode for p in processes])\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
                           cwd=Path(__file__).parents[1])

@@ -3,7 +3,8 @@ own spellings and the national commune reference (warehouse/national/)."""
 
 import pytest
 
-from sources.referential import resolve_commune, structure_parser, typo_warning
+from sources.referential import build_national, resolve_commune, structure_parser, typo_warning
+from warehouse import worker
 from warehouse.national import read_national
 
 
@@ -94,3 +95,14 @@ def test_structures(raw, structure):
 
 def test_unknown_structure_says_which():
     assert structure_parser("pocketo")("ALSH Cahors") == (None, "structure inconnue : ALSH Cahors")
+
+
+def test_the_worker_process_builds_the_same_national_indexes(monkeypatch):
+    """A refresh has its worker process build the indexes while it starts (warehouse/background.py)."""
+    monkeypatch.setattr(worker, "_pool", None)
+    assert worker.start()
+    try:
+        built = worker.submit(build_national)
+        assert worker.processes() and built() == build_national()
+    finally:
+        worker.stop()

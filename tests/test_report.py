@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +19,7 @@ import pytest
 from assets.report import rapport
 from assets.resources import WarehouseResource
 from pipelines.cli import main
-from reporting import draft_report, pdf, write_report
+from reporting import browser, draft_report, pdf, write_report
 from reporting.build import render
 from reporting.charts import Line, bar_chart
 from reporting.numbers import Cell, Evolution, Format, evolution, french
@@ -322,9 +323,10 @@ def test_command_writes_html_and_pdf_beside_the_warehouse(warehouse, capsys):
     assert f"Rapport 2022 (PDF) : {folder / 'rapport-2022.pdf'}" in capsys.readouterr().out
 
 
-def test_a_draft_printed_ahead_is_taken_only_when_its_page_is_the_one_written(warehouse, tmp_path):
+def test_a_draft_printed_ahead_is_taken_only_when_its_page_is_the_one_written(warehouse, tmp_path, monkeypatch):
     """A refresh starts printing the report from its build (draft_report); the report written
     after publication takes that PDF when the page is the same, and prints its own otherwise."""
+    monkeypatch.setattr(browser, "_browser", None)  # each draft printed by a Chromium of its own
     with duckdb.connect(str(warehouse), read_only=True) as con:
         same = draft_report(con, 5)
         files = write_report(con, tmp_path / "meme", 5, draft=same)
@@ -335,6 +337,42 @@ def test_a_draft_printed_ahead_is_taken_only_when_its_page_is_the_one_written(wa
         files = write_report(con, tmp_path / "autre", 5, draft=other)
     assert files.pdf.read_bytes()[:5] == b"%PDF-" and other.job._process.poll() is not None
     assert sorted(p.name for p in (tmp_path / "autre").iterdir()) == ["rapport-2023.html", "rapport-2023.pdf"]
+
+
+def test_the_browser_started_ahead_prints_the_draft_and_a_dead_one_is_replaced(warehouse, tmp_path, monkeypatch):
+    """A refresh starts Chromium when it begins (reporting/browser.py) and prints the draft through
+    it: the PDF has the pages of the usual one. If that browser died, the draft is printed the
+    usual way."""
+    assert pdf.chromium(), "Chromium manque : lancez scripts/install-chromium.sh"
+    monkeypatch.setattr(browser, "_browser", None)
+    browser.start()
+    started = browser._browser
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            ahead = draft_report(con, 5)
+            assert isinstance(ahead.job, browser.BrowserPrintJob)
+            files = write_report(con, tmp_path / "navigateur", 5, draft=ahead)
+            usual = write_report(con, tmp_path / "habituel", 5)
+            started.close()
+            dead = draft_report(con, 5)
+            assert isinstance(dead.job, pdf.PrintJob)  # the browser ended: a Chromium of its own
+            replaced = write_report(con, tmp_path / "remplace", 5, draft=dead)
+    finally:
+        started.close()
+    midway = browser.BrowserPrintJob(started, files.html, tmp_path / "milieu.pdf.partiel")  # it died meanwhile
+    assert midway.finish(tmp_path / "milieu.pdf") is None
+    pages = [pdf_pages(path) for path in (files.pdf, usual.pdf, replaced.pdf, tmp_path / "milieu.pdf")]
+    assert pages[0] == pages[1] == pages[2] == pages[3] > 1 and files.warning is None
+
+
+def pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def test_chromium_prints_at_the_idle_priority():
+    """The refresh's own work never waits for Chromium, which raises its own priority (nice):
+    it runs under the idle scheduling policy."""
+    assert pdf.chromium_command(["--dump-dom"], "/tmp/profil")[:3] == [shutil.which("chrt"), "--idle", "0"]
 
 
 def test_without_chromium_the_html_is_written_and_the_pdf_skipped(warehouse, tmp_path, monkeypatch):

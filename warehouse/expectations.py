@@ -4,31 +4,26 @@ The expectations are plain data built from the warehouse and the secrecy rules (
 without Great Expectations); :func:`validate_public` runs them and writes the Data Docs.
 
 Importing Great Expectations costs about 4.5 s, more than the rest of a small refresh's checks.
-A refresh calls :func:`start_worker` when it begins: a process of its own imports Great
-Expectations on the other core while the sources load, and validates the public tables (sent to
-it as data frames) when they are ready. Without that process (or if it died), the validation
-runs in the calling process, with the same result.
+When a refresh begins, its second process (warehouse/worker.py, assets/background.py)
+imports Great Expectations on the other core while the sources load, and validates the public
+tables (sent to it as data frames) when they are ready. Without that process (or if it died),
+the validation runs in the calling process, with the same result.
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import gc
 import html
-import multiprocessing
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from warehouse import worker
 from warehouse.db import Layout, schema_layout, table_exists
 from warehouse.exports import field_type
 from warehouse.secrecy import TableRule
@@ -169,10 +164,6 @@ def plain(values: object) -> object:
     return values
 
 
-_worker: ProcessPoolExecutor | None = None
-_last_task: Future | None = None  # its one process runs the tasks in turn: when the last is done, all are
-
-
 def _warm_up() -> None:
     """Validate a one-row frame: Great Expectations imported, and the modules it imports on
     first use (expectations, renderers of the Data Docs) loaded before the real validation."""
@@ -182,20 +173,9 @@ def _warm_up() -> None:
                          {"essai": pd.DataFrame({"annee": [2022]})}, 5, Path(folder))
 
 
-def _end_without_teardown() -> None:
-    """In the worker: once its pool lets it go and its queues are released, end the process
-    without tearing down the modules of Great Expectations one by one (≈ 1 s the command
-    would wait for): it has nothing left to write."""
-    atexit.register(os._exit, 0)
-
-
-def start_worker() -> None:
-    """Start, once per process, the process that validates: it warms up Great Expectations now."""
-    global _worker, _last_task
-    if _worker is None:
-        _worker = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_end_without_teardown)
-        _last_task = _worker.submit(_warm_up)
+def warm_up_in_worker() -> None:
+    """Have the worker process (warehouse/worker.py) import Great Expectations now."""
+    worker.submit(_warm_up)
 
 
 def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
@@ -204,49 +184,8 @@ def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule
     failures, in French. The worker validates while the caller goes on; without a worker, the
     validation runs when waited for. Either writes the Data Docs and a summary into ``docs_dir``."""
     expectations = public_expectations(con, rules, threshold)  # every table of public
-    work = (expectations, {table: con.sql(f"SELECT * FROM public.{table}").df() for table in expectations},
-            threshold, docs_dir)
-    future = _submit(work)
-
-    def wait() -> list[str]:
-        if future is not None:
-            try:
-                return future.result()
-            except BrokenProcessPool:  # the worker was killed: validate here
-                _forget_worker()
-        return run_expectations(*work)
-
-    return wait
-
-
-def _submit(work: tuple) -> Future | None:
-    global _last_task
-    try:
-        if _worker is None:
-            return None
-        _last_task = _worker.submit(run_expectations, *work)
-        return _last_task
-    except BrokenProcessPool:
-        _forget_worker()
-        return None
-
-
-def _forget_worker() -> None:
-    global _worker
-    _worker = None
-
-
-def stop_worker() -> None:
-    """Stop the worker: at once when it is still importing or validating (a command that ends
-    does not wait for it), else by the pool's own shutdown, which releases its queues cleanly."""
-    global _worker, _last_task
-    if _worker is not None:
-        if _last_task is not None and not _last_task.done():  # ProcessPoolExecutor has no terminate before 3.14
-            for process in list(_worker._processes.values()):
-                process.kill()
-        _worker.shutdown(wait=True, cancel_futures=True)
-        _worker = _last_task = None
-        gc.collect()  # the queues' semaphores are released when collected, before the process ends
+    frames = {table: con.sql(f"SELECT * FROM public.{table}").df() for table in expectations}
+    return worker.submit(run_expectations, expectations, frames, threshold, docs_dir)
 
 
 def validate_public(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,

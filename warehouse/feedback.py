@@ -8,6 +8,9 @@ the warnings. The value is the one qualite.quarantaine keeps, which is never a p
 (a name, a birth date, a file number: sources/specs/*.yaml ``personnel``). The advice comes from
 warehouse/retours_conseils.yaml (reason pattern -> French advice), never from code.
 
+:func:`plan_feedback` reads what the workbooks show (plain data); :func:`write_workbooks`
+writes them, in the refresh's worker process (warehouse/worker.py) while the main one goes on.
+
 A file belongs to the workbook of every year its loaded rows cover; a file with no loaded row
 (refused, or all its rows quarantined) to the campaign's latest year.
 """
@@ -104,28 +107,6 @@ def _finish(sheet, header: list[str]) -> None:
             cell.alignment = WRAPPED
 
 
-def summary_sheet(con: duckdb.DuckDBPyConnection, sheet, source: str, year: int) -> None:
-    label = sources()[source]["libelle"]
-    sheet.append([f"Campagne de collecte {year} : {label}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Ce classeur liste, fichier par fichier (une feuille chacun), les lignes refusées et ce "
-                  "qu'il faut corriger, puis les avertissements. Corrigez le fichier, puis renvoyez-le à "
-                  "l'observatoire."])
-    sheet.append([])
-    rows = records(con, """
-        SELECT coalesce(s.libelle, 'registre intercommunal') AS structure, c.*
-        FROM qualite.campagne c LEFT JOIN ref.structures s USING (structure_id)
-        WHERE c.source = ? AND c.annee = ? AND c.mois IS NULL ORDER BY structure""", [source, year])
-    _append_table(sheet, SUMMARY_HEADER, [[
-        r["structure"], r["statut"], month_names(r["mois_manquants"]), r["fichiers"], r["lignes"],
-        r["premiere_date"], r["derniere_date"], r["dernier_fichier"],
-        advice(r["statut"]) if r["statut"] in (MANQUANT, PARTIEL) else ""] for r in rows])
-    for row in sheet.iter_rows(min_row=5):
-        for cell in row[5:8]:
-            cell.number_format = "DD/MM/YYYY"
-    _finish(sheet, SUMMARY_HEADER)
-
-
 @dataclass(frozen=True)
 class SourceRows:
     """A source's rows of the load log, the quarantine and the warnings, by file name: read once
@@ -180,28 +161,71 @@ def file_sheet(sheet, rows: SourceRows, name: str) -> int:
     return len(rejected)
 
 
-def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, source: str, year: int, files: list[str],
-                   rows: SourceRows) -> None:
-    workbook = openpyxl.Workbook()
-    summary_sheet(con, workbook.active, source, year)
-    workbook.active.title = SUMMARY_SHEET
-    taken = {SUMMARY_SHEET.lower()}
-    for name in files:
-        file_sheet(workbook.create_sheet(sheet_title(name, taken)), rows, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+@dataclass(frozen=True)
+class FeedbackWorkbook:
+    """What one workbook shows, read from the warehouse: plain data, written by
+    :func:`write_workbooks` anywhere (the refresh's worker process writes them)."""
+    path: Path
+    source: str
+    label: str
+    year: int
+    campaign: list[dict]
+    files: list[str]
+    rows: SourceRows
 
 
-def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Every feedback workbook into ``folder/retours/``; returns their paths."""
+def campaign_rows(con: duckdb.DuckDBPyConnection, source: str, year: int) -> list[dict]:
+    """The campaign status of a source's structures for a year (qualite.campagne)."""
+    return records(con, """
+        SELECT coalesce(s.libelle, 'registre intercommunal') AS structure, c.*
+        FROM qualite.campagne c LEFT JOIN ref.structures s USING (structure_id)
+        WHERE c.source = ? AND c.annee = ? AND c.mois IS NULL ORDER BY structure""", [source, year])
+
+
+def summary_sheet(sheet, plan: FeedbackWorkbook) -> None:
+    sheet.append([f"Campagne de collecte {plan.year} : {plan.label}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Ce classeur liste, fichier par fichier (une feuille chacun), les lignes refusées et ce "
+                  "qu'il faut corriger, puis les avertissements. Corrigez le fichier, puis renvoyez-le à "
+                  "l'observatoire."])
+    sheet.append([])
+    _append_table(sheet, SUMMARY_HEADER, [[
+        r["structure"], r["statut"], month_names(r["mois_manquants"]), r["fichiers"], r["lignes"],
+        r["premiere_date"], r["derniere_date"], r["dernier_fichier"],
+        advice(r["statut"]) if r["statut"] in (MANQUANT, PARTIEL) else ""] for r in plan.campaign])
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row[5:8]:
+            cell.number_format = "DD/MM/YYYY"
+    _finish(sheet, SUMMARY_HEADER)
+
+
+def plan_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[FeedbackWorkbook]:
+    """Every feedback workbook of ``folder/retours/``, with what it shows."""
     last_year = latest_year(con)
     if last_year is None:
         return []
-    written = []
-    for source in sources():
+    plans = []
+    for source, about in sources().items():
         by_year, rows = files_by_year(con, source, last_year), source_rows(con, source)
-        for year in sorted({*by_year, last_year}):
-            path = folder / FOLDER / f"{source}-{year}.xlsx"
-            write_workbook(con, path, source, year, by_year.get(year, []), rows)
-            written.append(path)
-    return written
+        plans += [FeedbackWorkbook(folder / FOLDER / f"{source}-{year}.xlsx", source, about["libelle"], year,
+                                   campaign_rows(con, source, year), by_year.get(year, []), rows)
+                  for year in sorted({*by_year, last_year})]
+    return plans
+
+
+def write_workbook(plan: FeedbackWorkbook) -> None:
+    workbook = openpyxl.Workbook()
+    summary_sheet(workbook.active, plan)
+    workbook.active.title = SUMMARY_SHEET
+    taken = {SUMMARY_SHEET.lower()}
+    for name in plan.files:
+        file_sheet(workbook.create_sheet(sheet_title(name, taken)), plan.rows, name)
+    plan.path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(plan.path)
+
+
+def write_workbooks(plans: list[FeedbackWorkbook]) -> list[Path]:
+    """Write the workbooks; returns their paths."""
+    for plan in plans:
+        write_workbook(plan)
+    return [plan.path for plan in plans]
