@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -37,16 +38,29 @@ class BrowserError(Exception):
 
 
 class Browser:
+    """One headless Chromium with an empty tab, its profile in a temporary folder, ended (with its
+    helper processes, as reporting/pdf.py ends its own) and the folder removed by :meth:`close`
+    or when the process ends."""
+
     def __init__(self):
         self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
         their_in, self._commands = _high(os.pipe())
         self._replies, their_out = _high(os.pipe())
-        shell = f'exec "$0" "$@" 3<&{their_in} 4>&{their_out}'
-        self._process = subprocess.Popen(
-            ["bash", "-c", shell, *chromium_command(["--remote-debugging-pipe"], self._profile.name), "about:blank"],
-            pass_fds=(their_in, their_out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
-        os.close(their_in)
-        os.close(their_out)
+        shell = f'exec "$0" "$@" 3<&{their_in} 4>&{their_out}'  # bash puts the pipe where Chromium reads it
+        try:
+            self._process = subprocess.Popen(
+                ["bash", "-c", shell, *chromium_command(["--remote-debugging-pipe"], self._profile.name),
+                 "about:blank"],
+                pass_fds=(their_in, their_out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                process_group=0)
+        except OSError:
+            for descriptor in (self._commands, self._replies):
+                os.close(descriptor)
+            self._profile.cleanup()
+            raise
+        finally:
+            os.close(their_in)
+            os.close(their_out)
         self._unread, self._events, self._last_id = b"", [], 0
         self._lock = threading.Lock()  # one page at a time on the pipe
         atexit.register(self.close)
@@ -127,10 +141,14 @@ _browser: Browser | None = None
 
 
 def start() -> None:
-    """Start the browser, once per process, when Chromium is installed."""
+    """Start the browser, once per process, when Chromium and bash are installed (without them,
+    or if it cannot start, the report is printed the usual way)."""
     global _browser
-    if _browser is None and chromium() is not None:
-        _browser = Browser()
+    if _browser is None and chromium() is not None and shutil.which("bash") is not None:
+        try:
+            _browser = Browser()
+        except OSError:
+            _browser = None
 
 
 def start_printing(html: Path, partial: Path) -> PrintJob | BrowserPrintJob:

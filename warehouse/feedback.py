@@ -166,7 +166,6 @@ class FeedbackWorkbook:
     """What one workbook shows, read from the warehouse: plain data, written by
     :func:`write_workbooks` anywhere (the refresh's worker process writes them)."""
     path: Path
-    source: str
     label: str
     year: int
     campaign: list[dict]
@@ -207,7 +206,7 @@ def plan_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Feedback
     plans = []
     for source, about in sources().items():
         by_year, rows = files_by_year(con, source, last_year), source_rows(con, source)
-        plans += [FeedbackWorkbook(folder / FOLDER / f"{source}-{year}.xlsx", source, about["libelle"], year,
+        plans += [FeedbackWorkbook(folder / FOLDER / f"{source}-{year}.xlsx", about["libelle"], year,
                                    campaign_rows(con, source, year), by_year.get(year, []), rows)
                   for year in sorted({*by_year, last_year})]
     return plans
