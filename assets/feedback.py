@@ -24,9 +24,8 @@ CHECK = "classeurs_ecrits"
           "statut de la campagne de collecte, puis, fichier par fichier, les lignes refusées avec ce qu'il "
           "faut corriger, et les avertissements. Aucune valeur personnelle.")
 def retours(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    plans = _submit(warehouse)
     return dg.MaterializeResult(metadata={
-        "classeurs": plans, "dossier_publie": str(warehouse.published_exports / FOLDER)})
+        "classeurs": _submit(warehouse), "dossier_publie": str(warehouse.published_exports / FOLDER)})
 
 
 def _submit(warehouse: WarehouseResource) -> int:

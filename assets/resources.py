@@ -19,10 +19,10 @@ import dagster as dg
 import duckdb
 from pydantic import Field, PrivateAttr
 
+from assets import background
 from warehouse import settings
 from warehouse.build import FULL, Build, BuildError
 from warehouse.db import connect, quiet
-from assets import background
 
 START_TAG = "observatoire/depart"  # a run tag that overrides `depart` (set by the sensor)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from reporting.browser import BrowserPrintJob, start_printing
 from reporting.build import render, write_atomically
 from reporting.data import applied_threshold
-from reporting.browser import BrowserPrintJob, start_printing
 from reporting.pdf import PrintJob, chromium, print_pdf
 from warehouse.db import private_temp_directory
 

@@ -19,7 +19,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -103,20 +102,18 @@ class Browser:
         except OSError as error:
             raise BrowserError(f"Chromium ne lit plus ses commandes ({error})") from error
         while (reply := self._read(deadline)).get("id") != self._last_id:
-            if "method" in reply:
-                self._events.append((reply["method"], reply.get("sessionId")))
+            pass
         if "error" in reply:
             raise BrowserError(f"{method} : {reply['error'].get('message')}")
         return reply.get("result", {})
 
     def _wait_for(self, deadline: float, method: str, session: str) -> None:
         while (method, session) not in self._events:
-            reply = self._read(deadline)
-            if "method" in reply:
-                self._events.append((reply["method"], reply.get("sessionId")))
+            self._read(deadline)
         self._events.clear()
 
     def _read(self, deadline: float) -> dict:
+        """The next message; an event is also kept in ``_events`` for :meth:`_wait_for`."""
         while b"\0" not in self._unread:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self._replies], [], [], left)[0]:
@@ -126,7 +123,10 @@ class Browser:
                 raise BrowserError("Chromium s'est arrêté")
             self._unread += chunk
         message, self._unread = self._unread.split(b"\0", 1)
-        return json.loads(message)
+        reply = json.loads(message)
+        if "method" in reply:
+            self._events.append((reply["method"], reply.get("sessionId")))
+        return reply
 
 
 def _high(pipe: tuple[int, int]) -> tuple[int, int]:
@@ -141,10 +141,10 @@ _browser: Browser | None = None
 
 
 def start() -> None:
-    """Start the browser, once per process, when Chromium and bash are installed (without them,
-    or if it cannot start, the report is printed the usual way)."""
+    """Start the browser, once per process, when Chromium is installed (if it cannot start, bash
+    missing for instance, the report is printed the usual way)."""
     global _browser
-    if _browser is None and chromium() is not None and shutil.which("bash") is not None:
+    if _browser is None and chromium() is not None:
         try:
             _browser = Browser()
         except OSError:

@@ -98,7 +98,7 @@ def test_unknown_structure_says_which():
 
 
 def test_the_worker_process_builds_the_same_national_indexes(monkeypatch):
-    """A refresh has its worker process build the indexes while it starts (warehouse/background.py)."""
+    """A refresh has its worker process build the indexes while it starts (assets/background.py)."""
     monkeypatch.setattr(worker, "_pool", None)
     assert worker.start()
     try:
