@@ -1,8 +1,10 @@
 """``exports``: the public tables as files (warehouse/exports.py), and their Great Expectations check.
 
 The folder is written beside the published one; ``publication`` swaps it in with the warehouse.
+``exports`` runs as soon as the public layer is complete, before ``catalogue``: the files are
+described, the checks worded and the report's draft labelled from the catalogue's declarations.
 The check's validation starts with ``exports`` (in the worker process of warehouse/expectations.py,
-while the files are written) and the check waits for its result. Once the files are written, the
+while the files, then the catalogue, are written) and the check waits for its result. Once the files are written, the
 report's PDF starts printing (reporting.draft_report), for ``rapport`` to take after publication.
 The check is blocking: a public table that fails it (a count under the threshold left visible,
 a duplicated key...) stops the publication of both. Its Data Docs, the readable quality report,
@@ -12,8 +14,8 @@ are written into the folder (``qualite/index.html``), with a French summary read
 
 import dagster as dg
 
-from assets.order import LAST
-from assets.public import PUBLIC_KEYS, catalogue
+from assets.order import LAST, TO_WORKER
+from assets.public import PUBLIC_KEYS
 from assets.resources import WarehouseResource
 from reporting import draft_report
 from warehouse.exports import build_exports
@@ -25,8 +27,8 @@ CHECK = "great_expectations"
 DRAFT = "rapport"
 
 
-@dg.asset(name="exports", deps=[*PUBLIC_KEYS, *catalogue.keys], group_name="publication",
-          kinds={"parquet", "csv"},
+@dg.asset(name="exports", deps=PUBLIC_KEYS, group_name="publication", kinds={"parquet", "csv"},
+          op_tags=TO_WORKER,
           description="Chaque table public.<t> en Parquet, en CSV (UTF-8, virgule) et en CSV pour "
           "Excel (Windows-1252, point-virgule, virgule décimale), avec datapackage.json.")
 def exports(warehouse: WarehouseResource) -> dg.MaterializeResult:

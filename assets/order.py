@@ -13,6 +13,7 @@ PRIORITY = "dagster/priority"
 FIRST = {PRIORITY: "1"}
 # ``retours``: it reads the feedback workbooks' rows as soon as they are final and hands the
 # writing to the worker process, idle then (its warm-up done, the exports not yet validated).
+# ``exports``: it hands the public tables to the worker to validate before ``catalogue`` runs.
 TO_WORKER = {PRIORITY: "1"}
 # The checks that wait for the worker (Great Expectations on ``exports``, the workbooks of
 # ``retours``) come last.

@@ -16,6 +16,7 @@ import dagster as dg
 
 from assets import ALL_DEFINITIONS
 from assets.resources import WarehouseResource
+from pipelines.instance import ephemeral_instance
 from warehouse.build import failed_path
 
 # The terminal shows the French lines of pipelines/failures.py; the traces go to the log file.
@@ -44,7 +45,7 @@ def refresh(raw_dir: Path, warehouse: Path, accept_drop: bool = False) -> Refres
         ALL_DEFINITIONS,
         resources={"warehouse": WarehouseResource(path=str(warehouse), raw_dir=str(raw_dir),
                                                   accepter_baisse=accept_drop)},
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=ephemeral_instance(),
         raise_on_error=False,
         run_config=QUIET,
     )

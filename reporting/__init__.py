@@ -44,7 +44,7 @@ def draft_report(con: duckdb.DuckDBPyConnection, default_threshold: int) -> Draf
     """Render the latest year's report from ``con`` and start printing it (none without Chromium)."""
     if chromium() is None:
         return None
-    _, page = render(con, None, applied_threshold(con) or default_threshold, None)
+    _, page = render(con, None, applied_threshold(con) or default_threshold, None, draft=True)
     html = Path(tempfile.mkdtemp(prefix="rapport-", dir=private_temp_directory())) / "rapport.html"
     html.write_text(page, encoding="utf-8")
     return Draft(page, start_printing(html, html.with_suffix(".pdf")))

@@ -322,12 +322,13 @@ def _environment() -> jinja2.Environment:
 
 
 def render(con: duckdb.DuckDBPyConnection, year: int | None, secrecy_threshold: int,
-           today: dt.date | None = None) -> tuple[int, str]:
-    """The report's HTML for a year (default: the latest year with data)."""
+           today: dt.date | None = None, draft: bool = False) -> tuple[int, str]:
+    """The report's HTML for a year (default: the latest year with data); a ``draft`` reads the
+    columns' labels from the declarations (data.labels)."""
     data.check_public_layer(con)
     year = report_year(con, year)
     place = territory(con)
-    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **config()["libelles"]}))
+    ctx = Context(con, year, data.labels(con, {place.code: place.nom, **config()["libelles"]}, draft))
     follow_up_year = data.ctg_follow_up_year(con, year)
     axis_views, tiles = axes(ctx, follow_up_year)
     page = _environment().get_template("rapport.html").render(

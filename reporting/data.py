@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from reporting.numbers import Cell, cell
+from warehouse.catalogue import schema_entries
 from warehouse.db import schema_tables, table_exists
 
 
@@ -70,17 +71,18 @@ class Labels:
         return self.columns.get((table, column), (column, "", ""))
 
 
-def labels(con: duckdb.DuckDBPyConnection, extra: dict[str, str]) -> Labels:
+def labels(con: duckdb.DuckDBPyConnection, extra: dict[str, str], declared: bool = False) -> Labels:
+    """The codes' names and the public columns' labels: those of ref.catalogue, or, ``declared``,
+    those the catalogue will write there (a build's draft, rendered before the catalogue step)."""
     codes = dict(con.execute("SELECT structure_id, libelle FROM ref.structures").fetchall())
     codes.update(con.execute("SELECT code_commune, nom FROM ref.communes").fetchall())
     codes.update({str(k): v for k, v in extra.items()})
-    columns = {
-        (table, column): (libelle, definition or "", unite or "")
-        for table, column, libelle, definition, unite in con.execute(
-            "SELECT table_name, column_name, libelle, definition, unite FROM ref.catalogue "
-            "WHERE schema_name = 'public'").fetchall()
-    }
-    return Labels(codes, columns)
+    rows = ([(table, column, e.libelle, e.definition, e.unite) for (table, column), e in
+             schema_entries(con, "public").items()] if declared else con.execute(
+        "SELECT table_name, column_name, libelle, definition, unite FROM ref.catalogue "
+        "WHERE schema_name = 'public'").fetchall())
+    return Labels(codes, {(table, column): (libelle, definition or "", unite or "")
+                          for table, column, libelle, definition, unite in rows})
 
 
 def series(con: duckdb.DuckDBPyConnection, table: str, measure: str, by: str | None,

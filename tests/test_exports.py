@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+import yaml
 from conftest import POCKETO_HEADER, presence, write_csv
 
 from assets import resources
 from warehouse import settings
 from pipelines.refresh import refresh
+from warehouse.catalogue import Catalogue
 from warehouse.db import connect
 from warehouse.exports import build_exports
 
@@ -27,14 +29,29 @@ def small_public(tmp_path):
         INSERT INTO public.aide VALUES
             ('restos', 'Restos du Cœur ; « épicerie » à 2 €', 1544.8, 22, FALSE),
             ('rertr', 'Épicerie ≤ 5\u202fkm', NULL, NULL, TRUE);""")
-    con.execute("CREATE TABLE ref.catalogue (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
-                "libelle VARCHAR, definition VARCHAR, unite VARCHAR, source VARCHAR)")
-    con.execute("INSERT INTO ref.catalogue VALUES ('public', 'aide', NULL, 'Aide', 'Une aide.', NULL, 'registres'), "
-                "('public', 'aide', 'poids_kg', 'Poids distribué', 'Kilogrammes.', 'kilogrammes', NULL)")
     con.execute("CREATE TABLE ref.territoire AS SELECT '200023737' AS code_territoire, "
                 "'CA du Grand Cahors' AS nom, 'Observatoire social du Grand Cahors' AS titre")
     yield con
     con.close()
+
+
+DESCRIBED = {  # the fixtures' tables, described as in warehouse/catalogue.yaml
+    "public.aide": {"libelle": "Aide", "definition": "Une aide.", "source": "registres", "colonnes": {
+        "poids_kg": {"libelle": "Poids distribué", "definition": "Kilogrammes.", "unite": "kilogrammes"}}},
+    "public.sport": {"libelle": "Aide au sport", "definition": "Les aides.", "source": "dossiers", "colonnes": {
+        "tranche_age": {"libelle": "Tranche d'âge", "definition": "Bornes comprises.", "unite": "code"},
+        "heures": {"libelle": "Heures", "definition": "Des heures.", "unite": "heures"}}},
+}
+
+
+@pytest.fixture
+def described(tmp_path) -> Catalogue:
+    """The catalogue of the fixtures' tables only, no declared table."""
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump({"colonnes": {}, "tables": DESCRIBED, "public_note": ""}, allow_unicode=True),
+                    encoding="utf-8")
+    (tmp_path / "declarations").mkdir()
+    return Catalogue(path, tmp_path / "declarations")
 
 
 def test_the_french_excel_csv_has_accents_semicolons_and_decimal_commas(small_public, tmp_path):
@@ -69,8 +86,8 @@ def test_exports_replace_their_own_files_and_keep_the_feedback_workbooks(small_p
     assert (folder / "retours" / "pocketo-2023.xlsx").read_bytes() == b"classeur"
 
 
-def test_the_datapackage_describes_every_file_and_column(small_public, tmp_path):
-    build_exports(small_public, tmp_path / "exports", threshold=5)
+def test_the_datapackage_describes_every_file_and_column(small_public, described, tmp_path):
+    build_exports(small_public, tmp_path / "exports", threshold=5, catalogue=described)
     package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))
     assert [r["path"] for r in package["resources"]] == ["parquet/aide.parquet", "csv/aide.csv", "excel/aide.csv",
                                                          "excel/aide.xlsx"]
@@ -83,8 +100,9 @@ def test_the_datapackage_describes_every_file_and_column(small_public, tmp_path)
     assert "de 1 à 4" in package["description"]
 
 
-def test_the_datapackage_says_licence_version_producer_sources_and_secrecy(small_public, tmp_path, monkeypatch):
-    build_exports(small_public, tmp_path / "exports", threshold=5)
+def test_the_datapackage_says_licence_version_producer_sources_and_secrecy(small_public, described, tmp_path,
+                                                                          monkeypatch):
+    build_exports(small_public, tmp_path / "exports", threshold=5, catalogue=described)
     package = json.loads((tmp_path / "exports" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"] == [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
                                     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}]
@@ -94,10 +112,10 @@ def test_the_datapackage_says_licence_version_producer_sources_and_secrecy(small
     assert package["secret_statistique"]["regle"].startswith("Secret statistique : un compte de personnes ou "
                                                              "de foyers de 1 à 4 n'est pas publié")
     assert package["resources"][0]["sources"] == [{"title": "registres"}]
-    small_public.execute("INSERT INTO ref.catalogue VALUES ('public', 'aide', 'foyers', 'Foyers', 'F.', NULL, "
-                         "'warehouse/ref/structures.csv')")
+    described.tables["public.aide"]["colonnes"]["foyers"] = {"libelle": "Foyers", "definition": "F.",
+                                                             "source": "warehouse/ref/structures.csv"}
     monkeypatch.setenv("OBSERVATOIRE_LICENCE", "odbl-1.0")
-    build_exports(small_public, tmp_path / "autres", threshold=5)
+    build_exports(small_public, tmp_path / "autres", threshold=5, catalogue=described)
     package = json.loads((tmp_path / "autres" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "ODbL-1.0"
     assert package["resources"][3]["sources"] == [{"title": "registres"}, {"title": "warehouse/ref/structures.csv"}]
@@ -112,17 +130,13 @@ def typed_public(small_public):
         INSERT INTO public.sport VALUES
             (2022, '6-11', '06088', 30441.95, 1234, '=HYPERLINK("http://x")', FALSE),
             (2022, '12-17', '46010', NULL, NULL, '@SUM(A1)', TRUE);""")
-    small_public.execute("INSERT INTO ref.catalogue VALUES "
-                         "('public', 'sport', NULL, 'Aide au sport', 'Les aides.', NULL, 'dossiers'), "
-                         "('public', 'sport', 'tranche_age', 'Tranche d''âge', 'Bornes comprises.', 'code', NULL), "
-                         "('public', 'sport', 'heures', 'Heures', 'Des heures.', 'heures', NULL)")
     return small_public
 
 
-def test_the_workbook_has_typed_cells_french_formats_labels_and_masked_cells(typed_public, tmp_path):
+def test_the_workbook_has_typed_cells_french_formats_labels_and_masked_cells(typed_public, described, tmp_path):
     import openpyxl
 
-    build_exports(typed_public, tmp_path / "exports", threshold=5)
+    build_exports(typed_public, tmp_path / "exports", threshold=5, catalogue=described)
     workbook = openpyxl.load_workbook(tmp_path / "exports" / "excel" / "sport.xlsx")
     assert workbook.sheetnames == ["Données", "Définitions"]
     data = workbook["Données"]

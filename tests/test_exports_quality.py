@@ -47,12 +47,8 @@ def test_the_expectations_of_a_public_table(con):
 
 
 def test_the_checks_are_written_in_french_words_from_the_catalogue(con):
-    con.execute("CREATE TABLE ref.catalogue (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
-                "libelle VARCHAR); INSERT INTO ref.catalogue VALUES "
-                "('public', 'aide_sport_par_commune', 'annee', 'Année'), "
-                "('public', 'aide_sport_par_commune', 'code_commune', 'Commune'), "
-                "('public', 'aide_sport_par_commune', 'beneficiaires', 'Bénéficiaires'), "
-                "('public', 'aide_sport_par_commune', 'montant_total', 'Montant des aides')")
+    """The labels of the table's declaration (warehouse/indicateurs/aide_sport.yaml): the check is
+    worded before ``catalogue`` writes them into ref.catalogue."""
     expectations = public_expectations(con, RULES, threshold=5)["aide_sport_par_commune"]
     next_year = date.today().year + 1
     assert [e.description for e in expectations] == [
@@ -72,7 +68,7 @@ def test_the_check_passes_on_secret_tables_and_fails_on_a_visible_small_count(co
                 "WHERE code_commune = '46148'")  # as if the secrecy had been forgotten
     failures = validate_public(con, RULES, 5, tmp_path / "echec")
     assert failures == ["public.aide_sport_par_commune : secret statistique : aucune valeur de 1 à 4 "
-                        "visible dans « beneficiaires » (valeurs : [2])"]
+                        "visible dans « Bénéficiaires » (valeurs : [2])"]
     summary = (tmp_path / "echec" / "resume.html").read_text(encoding="utf-8")
     assert "1 en échec" in summary and "ÉCHEC : [2]" in summary
 

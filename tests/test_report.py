@@ -23,6 +23,7 @@ from reporting import browser, draft_report, pdf, write_report
 from reporting.build import render
 from reporting.charts import Line, bar_chart
 from reporting.numbers import Cell, Evolution, Format, evolution, french
+from warehouse.catalogue import write_catalogue
 
 pytestmark = pytest.mark.refreshes(1)  # Chromium, several times
 
@@ -324,13 +325,18 @@ def test_command_writes_html_and_pdf_beside_the_warehouse(warehouse, capsys):
 
 
 def test_a_draft_printed_ahead_is_taken_only_when_its_page_is_the_one_written(warehouse, tmp_path, monkeypatch):
-    """A refresh starts printing the report from its build (draft_report); the report written
-    after publication takes that PDF when the page is the same, and prints its own otherwise."""
+    """A refresh starts printing the report from its build (draft_report), labelled from the
+    declarations since ``catalogue`` has not run yet; the report written after publication, with
+    the labels ``catalogue`` wrote, takes that PDF when the page is the same, and prints its own
+    otherwise."""
     monkeypatch.setattr(browser, "_browser", None)  # each draft printed by a Chromium of its own
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse)) as con:
         same = draft_report(con, 5)
+        write_catalogue(con)
+        taken, finish = [], same.job.finish
+        same.job.finish = lambda pdf: taken.append(pdf) or finish(pdf)
         files = write_report(con, tmp_path / "meme", 5, draft=same)
-        assert files.pdf.read_bytes()[:5] == b"%PDF-" and not same.job.partial.exists()
+        assert taken == [files.pdf] and files.pdf.read_bytes()[:5] == b"%PDF-" and not same.job.partial.exists()
         other = draft_report(con, 5)
         other.page += "<!-- une autre page -->"
         other.job.finish = lambda pdf: pytest.fail("le PDF d'une autre page a été pris")

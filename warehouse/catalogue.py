@@ -99,18 +99,20 @@ class Catalogue:
                      found.get("source", entry["source"]))
 
 
-def described_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+def described_columns(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = SCHEMAS
+                      ) -> list[tuple[str, str, str]]:
     """(schema, table, column) of every column of the catalogued schemas, in table order."""
     return con.execute(
-        f"SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-        f"WHERE database_name = current_database() AND schema_name IN {SCHEMAS} "
-        f"ORDER BY schema_name, table_name, column_index").fetchall()
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND list_contains(?, schema_name) "
+        "ORDER BY schema_name, table_name, column_index", [list(schemas)]).fetchall()
 
 
-def catalogue_entries(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> tuple[list[Entry], list[str]]:
+def catalogue_entries(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, schemas: tuple[str, ...] = SCHEMAS
+                      ) -> tuple[list[Entry], list[str]]:
     """The entries of every table and column present, and the names of those without one."""
     entries, missing, tables = [], [], set()
-    for schema, table, column in described_columns(con):
+    for schema, table, column in described_columns(con, schemas):
         if (schema, table) not in tables:
             tables.add((schema, table))
             entry = catalogue.describe_table(schema, table)
@@ -124,6 +126,15 @@ def catalogue_entries(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> t
         else:
             entries.append(entry)
     return entries, missing
+
+
+def schema_entries(con: duckdb.DuckDBPyConnection, schema: str, catalogue: Catalogue | None = None
+                   ) -> dict[tuple[str, str | None], Entry]:
+    """(table, column or None) -> the entry of one schema's tables and columns as they are now:
+    the rows ``write_catalogue`` writes into ref.catalogue, for the steps that run before it (the
+    exports and their validation, the report's draft)."""
+    entries, _ = catalogue_entries(con, catalogue or Catalogue(), (schema,))
+    return {(e.table_name, e.column_name): e for e in entries}
 
 
 def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[str]:

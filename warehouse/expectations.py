@@ -24,7 +24,8 @@ import duckdb
 import pandas as pd
 
 from warehouse import worker
-from warehouse.db import Layout, schema_layout, table_exists
+from warehouse.catalogue import schema_entries
+from warehouse.db import Layout, schema_layout
 from warehouse.exports import field_type
 from warehouse.secrecy import TableRule
 
@@ -40,15 +41,12 @@ class Expectation:
 
 
 def all_column_labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """The French labels of the public tables' columns (ref.catalogue), by table, to write the
+    """The French labels of the public tables' columns (the catalogue's), by table, to write the
     checks in words."""
-    if not table_exists(con, "ref", "catalogue"):
-        return {}
     labels: dict[str, dict[str, str]] = {}
-    for table, column, label in con.execute(
-            "SELECT table_name, column_name, libelle FROM ref.catalogue WHERE schema_name = 'public' "
-            "AND column_name IS NOT NULL").fetchall():
-        labels.setdefault(table, {})[column] = label
+    for (table, column), entry in schema_entries(con, "public").items():
+        if column is not None:
+            labels.setdefault(table, {})[column] = entry.libelle
     return labels
 
 

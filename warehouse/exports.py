@@ -10,7 +10,8 @@ Each public table is written three times into a folder:
 in the two files of ``excel/``, a text starting with ``=``, ``+``, ``-`` or ``@`` is neutralised
 (a leading apostrophe) so that a spreadsheet never runs it as a formula;
 and ``datapackage.json`` (Frictionless Data Package, written here without the frictionless
-library) describes every file and column with the labels of ``ref.catalogue``, and the columns
+library) describes every file and column with the labels of the catalogue (warehouse/catalogue.py, the
+same as ``ref.catalogue``, written after the exports), and the columns
 of an indicator table with the value constraints of its declaration (warehouse/tables.py). A
 masked cell is empty. The folder is built whole by a run, then published in one step (assets/resources.py).
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.catalogue import Catalogue, schema_entries
 from warehouse.db import Layout, file_sha256, schema_layout, sql_text
 from warehouse import settings
 from warehouse.reference import read_ref
@@ -108,11 +110,11 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, layout: Layout, fold
     export_workbook(con, table, folder / "excel" / f"{table}.xlsx", plain, columns, about, threshold)
 
 
-def descriptions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None], tuple]:
+def descriptions(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None
+                 ) -> dict[tuple[str, str | None], tuple]:
     """(table, column or None) -> (libelle, definition, unite, source) of the public schema."""
-    rows = con.execute("SELECT table_name, column_name, libelle, definition, unite, source "
-                       "FROM ref.catalogue WHERE schema_name = 'public'").fetchall()
-    return {(table, column): rest for table, column, *rest in rows}
+    return {place: (e.libelle, e.definition, e.unite, e.source)
+            for place, e in schema_entries(con, "public", catalogue).items()}
 
 
 def declared_constraints(column: Column | None) -> dict:
@@ -198,8 +200,8 @@ def secrecy_rule(threshold: int) -> str:
             "qualite.secret_statistique.")
 
 
-def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int, layouts: dict[str, Layout]) -> dict:
-    about = descriptions(con)
+def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int, layouts: dict[str, Layout],
+                about: dict[tuple[str, str | None], tuple]) -> dict:
     now = dt.datetime.now(dt.timezone.utc)
     return {
         "profile": "data-package",
@@ -223,17 +225,19 @@ def datapackage(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int, la
     }
 
 
-def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int) -> list[str]:
+def build_exports(con: duckdb.DuckDBPyConnection, folder: Path, threshold: int,
+                  catalogue: Catalogue | None = None) -> list[str]:
     """Write every public table and ``datapackage.json`` into ``folder``, replacing what an
-    earlier call wrote there; the folder's other files (the feedback workbooks) stay."""
+    earlier call wrote there; the folder's other files (the feedback workbooks) stay. The files
+    are described by ``catalogue`` (default: warehouse/catalogue.py's)."""
     for subfolder in {subfolder for subfolder, *_ in FORMATS.values()}:
         shutil.rmtree(folder / subfolder, ignore_errors=True)
         (folder / subfolder).mkdir(parents=True)
     layouts = schema_layout(con, "public")
-    about = descriptions(con)
+    about = descriptions(con, catalogue)
     for table, layout in layouts.items():
         write_table(con, table, layout, folder, about, threshold)
-    package = datapackage(con, folder, threshold, layouts)
+    package = datapackage(con, folder, threshold, layouts, about)
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
     return list(layouts)
