@@ -2,10 +2,11 @@
 
 The folder is written beside the published one; ``publication`` swaps it in with the warehouse.
 ``exports`` runs as soon as the public layer is complete, before ``catalogue``: the files are
-described, the checks worded and the report's draft labelled from the catalogue's declarations.
-The check's validation starts with ``exports`` (in the worker process of warehouse/expectations.py,
-while the files, then the catalogue, are written) and the check waits for its result. Once the files are written, the
-report's PDF starts printing (reporting.draft_report), for ``rapport`` to take after publication.
+described, the checks worded and the report's draft labelled from the catalogue's entries
+(warehouse/catalogue.py, ``schema_entries``). The check's validation starts with ``exports`` (in
+the worker process of warehouse/expectations.py, while the files, then the catalogue, are
+written) and the check waits for its result. Once the files are written, the report's PDF starts
+printing (reporting.draft_report), for ``rapport`` to take after publication.
 The check is blocking: a public table that fails it (a count under the threshold left visible,
 a duplicated key...) stops the publication of both. Its Data Docs, the readable quality report,
 are written into the folder (``qualite/index.html``), with a French summary readable offline

@@ -7,6 +7,10 @@ step reads back the last materialization of the step's inputs (≈ 60 queries, 5
 returns). Here the events are kept in a list, and the last materialization of each asset in a
 dictionary, which is all a run asks of its log; the first other read writes the waiting events
 into SQLite, in order, and lets Dagster's own query answer it.
+
+The storage classes are Dagster's internals (``dagster._core``), pinned by ``dagster==1.13.*``:
+tests/test_instance.py runs the same assets on Dagster's own ephemeral instance and on this one
+and compares what each recorded, so that an upgrade that changes them fails there first.
 """
 
 from __future__ import annotations

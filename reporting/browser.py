@@ -20,12 +20,12 @@ import json
 import os
 import select
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from reporting.pdf import TIMEOUT_SECONDS, PrintJob, chromium, chromium_command, end_group, partial_path, put_in_place
+from reporting.pdf import (TIMEOUT_SECONDS, PrintJob, Profile, chromium, chromium_command, end_group, partial_path,
+                           put_in_place)
 
 # What ``--print-to-pdf --no-pdf-header-footer`` asks of Chromium (the same PDF, byte for byte).
 PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
@@ -42,7 +42,7 @@ class Browser:
     or when the process ends."""
 
     def __init__(self):
-        self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
+        self._profile = Profile()
         their_in, self._commands = _high(os.pipe())
         self._replies, their_out = _high(os.pipe())
         shell = f'exec "$0" "$@" 3<&{their_in} 4>&{their_out}'  # bash puts the pipe where Chromium reads it

@@ -35,10 +35,34 @@ def chromium_command(arguments: list[str], profile: str) -> list[str]:
     return [*lowest, binary, *FLAGS, f"--user-data-dir={profile}", *arguments]
 
 
+class Profile:
+    """A Chromium profile folder, removed by :meth:`cleanup` with the folder of its singleton lock
+    (``org.chromium.Chromium.*``), which Chromium makes in TMPDIR (a short path: the lock is a
+    Unix socket) and never removes when it is ended by a signal."""
+
+    LOCK, LOCK_FOLDER = "SingletonSocket", "org.chromium.Chromium."
+
+    def __init__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
+        self.name = self._folder.name
+
+    def __enter__(self) -> str:
+        return self.name
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        lock = Path(self.name) / self.LOCK
+        if lock.is_symlink() and (folder := Path(os.readlink(lock)).parent).name.startswith(self.LOCK_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+        self._folder.cleanup()
+
+
 def run_chromium(arguments: list[str], page: Path) -> subprocess.CompletedProcess:
     """Chromium headless on a local page, with a profile of its own removed afterwards (and its
     helper processes ended first, as :class:`PrintJob` does)."""
-    with tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True) as profile:
+    with Profile() as profile:
         command = [*chromium_command(arguments, profile), page.resolve().as_uri()]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    process_group=0)
@@ -75,7 +99,7 @@ class PrintJob:
     def __init__(self, html: Path, partial: Path):
         self.partial = partial
         partial.unlink(missing_ok=True)
-        self._profile = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
+        self._profile = Profile()
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # never a full pipe
         self._process = subprocess.Popen(
             [*chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], self._profile.name),

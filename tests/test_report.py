@@ -7,6 +7,7 @@ import html
 import json
 import re
 import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
@@ -379,6 +380,26 @@ def test_chromium_prints_at_the_idle_priority():
     """The refresh's own work never waits for Chromium, which raises its own priority (nice):
     it runs under the idle scheduling policy."""
     assert pdf.chromium_command(["--dump-dom"], "/tmp/profil")[:3] == [shutil.which("chrt"), "--idle", "0"]
+
+
+def test_chromium_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """Its profile, and the folder of its singleton lock, which Chromium makes in TMPDIR and
+    leaves there when it is ended by a signal (as every print is, with its helper processes),
+    are removed with the print."""
+    temporary = Path(tempfile.mkdtemp(prefix="obs-"))  # short: Chromium's lock is a Unix socket in it
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><html><body><p>Rapport</p></body></html>", encoding="utf-8")
+    try:
+        started = browser.Browser()  # as a refresh starts it, ended when the refresh ends
+        started.print_page(page, tmp_path / "navigateur.pdf")
+        started.close()
+        assert pdf.print_pdf(page, tmp_path / "page.pdf") is None
+        assert (tmp_path / "navigateur.pdf").read_bytes()[:5] == (tmp_path / "page.pdf").read_bytes()[:5] == b"%PDF-"
+        assert list(temporary.iterdir()) == []
+    finally:
+        shutil.rmtree(temporary)
 
 
 def test_without_chromium_the_html_is_written_and_the_pdf_skipped(warehouse, tmp_path, monkeypatch):
