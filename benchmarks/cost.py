@@ -119,7 +119,8 @@ def report(results: list[dict[str, object]], demo: dict[str, object]) -> str:
     lines += [f"{r['lignes']:>11,} {r['octets']:>13,} {r['plancher_s']:>10} {r['actualisation_n_s']:>8} "
               f"{r['actualisation_coupee_s']:>11} {r['ratio_marginal']:>6} {r['rss_max_mo']:>6} Mo  "
               f"{r['comptage']}" for r in results]
-    lines.append(f"démo : {demo['mediane_s']} s (médiane de {len(demo['mesures'])})")
+    if demo["mesures"]:  # none with --no-demo
+        lines.append(f"démo : {demo['mediane_s']} s (médiane de {len(demo['mesures'])})")
     return "\n".join(lines)
 
 
