@@ -11,6 +11,7 @@ import argparse
 import atexit
 import gc
 import os
+import signal
 import sys
 
 import duckdb
@@ -194,9 +195,17 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """The ``observatoire`` command: :func:`main`, then no process left behind. A refresh's
     worker process (warehouse/worker.py) is stopped at once, even in the middle of its import,
-    instead of being waited for; a test calling ``main`` keeps it for the next refresh."""
+    instead of being waited for; a test calling ``main`` keeps it for the next refresh. Stopped
+    by the system (SIGTERM: a service stopped, ``kill``) as by Ctrl+C, it says so in French and
+    leaves nothing behind: the run stops, the published warehouse is untouched."""
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
         code = main()
+    except KeyboardInterrupt:  # before or after the run, which turns it into a failure of its own
+        from pipelines.failures import explain
+
+        print(explain("KeyboardInterrupt"), file=sys.stderr)
+        code = 1
     finally:
         if (worker := sys.modules.get("warehouse.worker")) is not None:
             worker.stop()

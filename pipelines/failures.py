@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.refresh import RefreshOutcome
+if TYPE_CHECKING:  # this module stays light: the command explains an early Ctrl+C with it
+    from pipelines.refresh import RefreshOutcome
 
 DISK_FULL = ("No space left on device", "[Errno 28]", "Disque plein")
 REFUSED = ("Permission denied", "[Errno 13]", "[Errno 30]", "Read-only file system")
+INTERRUPTED = ("DagsterExecutionInterruptedError", "KeyboardInterrupt", "Query interrupted")  # Dagster, Python, DuckDB
 
 
 def explain(message: str) -> str:
@@ -19,6 +22,9 @@ def explain(message: str) -> str:
     if any(marker in message for marker in DISK_FULL) and not first.startswith("Disque plein"):
         return ("Disque plein : libérez de la place sur le disque de l'entrepôt, puis relancez "
                 "l'actualisation.")
+    if any(marker in message for marker in INTERRUPTED):
+        return ("Actualisation interrompue (Ctrl+C, ou arrêt demandé par le système) : relancez-la pour "
+                "mettre l'entrepôt à jour.")
     if any(marker in message for marker in REFUSED):
         return ("Écriture refusée : donnez le droit d'écriture sur le dossier de l'entrepôt à "
                 "l'utilisateur qui lance l'actualisation, puis relancez.")

@@ -48,7 +48,7 @@ class Browser:
         shell = f'exec "$0" "$@" 3<&{their_in} 4>&{their_out}'  # bash puts the pipe where Chromium reads it
         try:
             self._process = subprocess.Popen(
-                ["bash", "-c", shell, *chromium_command(["--remote-debugging-pipe"], self._profile.name),
+                ["bash", "-c", shell, *chromium_command(["--remote-debugging-pipe"], self._profile),
                  "about:blank"],
                 pass_fds=(their_in, their_out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 process_group=0)

@@ -24,7 +24,7 @@ def chromium() -> str | None:
     return shutil.which(CHROMIUM)
 
 
-def chromium_command(arguments: list[str], profile: str) -> list[str]:
+def chromium_command(arguments: list[str], profile: Profile) -> list[str]:
     """Chromium's command, under the idle scheduling policy when the system has ``chrt``: it prints
     in the background of a refresh, on the CPU the refresh leaves, and the refresh's own work
     never waits for it. (``nice`` would not do: Chromium raises its own processes' priority.)"""
@@ -32,30 +32,28 @@ def chromium_command(arguments: list[str], profile: str) -> list[str]:
     if binary is None:
         raise FileNotFoundError(CHROMIUM)
     lowest = [chrt, "--idle", "0"] if (chrt := shutil.which("chrt")) else []
-    return [*lowest, binary, *FLAGS, f"--user-data-dir={profile}", *arguments]
+    return [*lowest, "env", f"TMPDIR={profile.name}", binary, *FLAGS, f"--user-data-dir={profile.data}",
+            *arguments]
 
 
 class Profile:
-    """A Chromium profile folder, removed by :meth:`cleanup` with the folder of its singleton lock
-    (``org.chromium.Chromium.*``), which Chromium makes in TMPDIR (a short path: the lock is a
-    Unix socket) and never removes when it is ended by a signal."""
-
-    LOCK, LOCK_FOLDER = "SingletonSocket", "org.chromium.Chromium."
+    """A temporary folder of Chromium's own, removed by :meth:`cleanup`: its profile (``data``)
+    and its TMPDIR, where Chromium makes the folder of its singleton lock and leaves it when it is
+    ended by a signal (every print ends so, with its helper processes), or when it is starved in
+    the middle of its start at the idle priority. The path stays short: the lock is a Unix socket."""
 
     def __init__(self):
         self._folder = tempfile.TemporaryDirectory(prefix="observatoire-chromium-", ignore_cleanup_errors=True)
         self.name = self._folder.name
+        self.data = str(Path(self.name) / "profil")
 
-    def __enter__(self) -> str:
-        return self.name
+    def __enter__(self) -> Profile:
+        return self
 
     def __exit__(self, *exc) -> None:
         self.cleanup()
 
     def cleanup(self) -> None:
-        lock = Path(self.name) / self.LOCK
-        if lock.is_symlink() and (folder := Path(os.readlink(lock)).parent).name.startswith(self.LOCK_FOLDER):
-            shutil.rmtree(folder, ignore_errors=True)
         self._folder.cleanup()
 
 
@@ -102,7 +100,7 @@ class PrintJob:
         self._profile = Profile()
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # never a full pipe
         self._process = subprocess.Popen(
-            [*chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], self._profile.name),
+            [*chromium_command([f"--print-to-pdf={self.partial}", "--no-pdf-header-footer"], self._profile),
              html.resolve().as_uri()],
             stdout=subprocess.DEVNULL, stderr=self._stderr, process_group=0)
         atexit.register(self.cancel)

@@ -2,8 +2,14 @@
 its files, relative paths, a held lock, a short key; and it speaks French."""
 
 import fcntl
+import os
 import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -17,7 +23,7 @@ from warehouse import PACKAGE_DIR
 from warehouse.build import Build, lock_path
 from warehouse.guard import Loaded, drops
 
-pytestmark = pytest.mark.refreshes(5)  # five refreshes of the small folder
+pytestmark = pytest.mark.refreshes(6)  # six refreshes of the small folder (one stopped midway)
 
 
 
@@ -155,3 +161,27 @@ def test_relative_paths_from_another_folder(raw, tmp_path, monkeypatch, capsys):
     assert (here / "partage" / "exports" / "qualite" / "resume.html").is_file()
     assert run_main(capsys, "rapport", "--warehouse", "w.duckdb", "--sortie", "rapports")[0] == 0
     assert (here / "rapports" / "rapport-2023.html").is_file()  # the latest year with data (ref figures)
+
+
+@pytest.mark.parametrize("moment", ["pendant l'exécution", "avant l'exécution"])
+def test_a_refresh_stopped_by_the_system_says_so_in_french_and_leaves_nothing(raw, tmp_path, moment):
+    """SIGTERM (a service stopped, ``kill``) as Ctrl+C, during the run (Dagster stops it) or before
+    it (while the command imports its modules): nothing is published, the same French line, and
+    nothing left in the temporary folder (Chromium's profile and lock, Great Expectations'
+    warm-up, the worker's files)."""
+    temporary = Path(tempfile.mkdtemp(prefix="obs-"))  # short: Chromium's lock is a Unix socket in it
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
+         str(tmp_path / "w.duckdb")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(temporary)})
+    if moment == "pendant l'exécution":
+        assert process.stdout.readline().startswith("Actualisation de l'entrepôt")  # the run begins
+    time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    left = list(temporary.iterdir())
+    shutil.rmtree(temporary)
+    assert process.returncode == 1 and err.splitlines()[0] == (
+        "Actualisation interrompue (Ctrl+C, ou arrêt demandé par le système) : relancez-la pour mettre "
+        "l'entrepôt à jour.")
+    assert not (tmp_path / "w.duckdb").exists() and left == []

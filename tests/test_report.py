@@ -379,7 +379,8 @@ def pdf_pages(path: Path) -> int:
 def test_chromium_prints_at_the_idle_priority():
     """The refresh's own work never waits for Chromium, which raises its own priority (nice):
     it runs under the idle scheduling policy."""
-    assert pdf.chromium_command(["--dump-dom"], "/tmp/profil")[:3] == [shutil.which("chrt"), "--idle", "0"]
+    with pdf.Profile() as profile:
+        assert pdf.chromium_command(["--dump-dom"], profile)[:3] == [shutil.which("chrt"), "--idle", "0"]
 
 
 def test_chromium_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):

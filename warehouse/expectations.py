@@ -12,6 +12,7 @@ the validation runs in the calling process, with the same result.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import shutil
@@ -162,18 +163,21 @@ def plain(values: object) -> object:
     return values
 
 
-def _warm_up() -> None:
+def _warm_up(folder: Path) -> None:
     """Validate a one-row frame: Great Expectations imported, and the modules it imports on
     first use (expectations, renderers of the Data Docs) loaded before the real validation."""
-    with tempfile.TemporaryDirectory(prefix="observatoire-gx-") as folder:
-        run_expectations({"essai": [Expectation("ExpectColumnValuesToBeBetween", {"column": "annee", "min_value": 0},
-                                                "échauffement")]},
-                         {"essai": pd.DataFrame({"annee": [2022]})}, 5, Path(folder))
+    run_expectations({"essai": [Expectation("ExpectColumnValuesToBeBetween", {"column": "annee", "min_value": 0},
+                                            "échauffement")]},
+                     {"essai": pd.DataFrame({"annee": [2022]})}, 5, folder)
 
 
 def warm_up_in_worker() -> None:
-    """Have the worker process (warehouse/worker.py) import Great Expectations now."""
-    worker.submit(_warm_up)
+    """Have the worker process (warehouse/worker.py) import Great Expectations now. Its Data Docs
+    go into a folder this process removes when it ends: a worker stopped in the middle of its
+    warm-up (a refresh interrupted) removes nothing."""
+    folder = tempfile.mkdtemp(prefix="observatoire-gx-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    worker.submit(_warm_up, Path(folder))
 
 
 def submit_validation(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], threshold: int,
