@@ -198,7 +198,8 @@ def run() -> None:
     instead of being waited for; a test calling ``main`` keeps it for the next refresh. Stopped
     by the system (SIGTERM: a service stopped, ``kill``) as by Ctrl+C, it says so in French and
     leaves nothing behind: the run stops, the published warehouse is untouched."""
-    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    for stop in (signal.SIGINT, signal.SIGTERM):  # even when started with SIGINT ignored (in the background):
+        signal.signal(stop, signal.default_int_handler)  # Dagster then maps SIGTERM to SIGINT's handler
     try:
         code = main()
     except KeyboardInterrupt:  # before or after the run, which turns it into a failure of its own

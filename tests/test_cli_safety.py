@@ -173,7 +173,8 @@ def test_a_refresh_stopped_by_the_system_says_so_in_french_and_leaves_nothing(ra
     process = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "refresh", "--raw-dir", str(raw), "--warehouse",
          str(tmp_path / "w.duckdb")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(temporary)})
+        env={**os.environ, "TMPDIR": str(temporary)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as a command started in the background
     if moment == "pendant l'exécution":
         assert process.stdout.readline().startswith("Actualisation de l'entrepôt")  # the run begins
     time.sleep(1)
