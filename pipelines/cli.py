@@ -203,9 +203,9 @@ def run() -> None:
     try:
         code = main()
     except KeyboardInterrupt:  # before or after the run, which turns it into a failure of its own
-        from pipelines.failures import explain
+        from pipelines.failures import INTERRUPTION
 
-        print(explain("KeyboardInterrupt"), file=sys.stderr)
+        print(INTERRUPTION, file=sys.stderr)
         code = 1
     finally:
         if (worker := sys.modules.get("warehouse.worker")) is not None:

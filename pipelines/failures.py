@@ -13,6 +13,8 @@ if TYPE_CHECKING:  # this module stays light: the command explains an early Ctrl
 DISK_FULL = ("No space left on device", "[Errno 28]", "Disque plein")
 REFUSED = ("Permission denied", "[Errno 13]", "[Errno 30]", "Read-only file system")
 INTERRUPTED = ("DagsterExecutionInterruptedError", "KeyboardInterrupt", "Query interrupted")  # Dagster, Python, DuckDB
+INTERRUPTION = ("Actualisation interrompue (Ctrl+C, ou arrêt demandé par le système) : relancez-la pour "
+                "mettre l'entrepôt à jour.")
 
 
 def explain(message: str) -> str:
@@ -23,8 +25,7 @@ def explain(message: str) -> str:
         return ("Disque plein : libérez de la place sur le disque de l'entrepôt, puis relancez "
                 "l'actualisation.")
     if any(marker in message for marker in INTERRUPTED):
-        return ("Actualisation interrompue (Ctrl+C, ou arrêt demandé par le système) : relancez-la pour "
-                "mettre l'entrepôt à jour.")
+        return INTERRUPTION
     if any(marker in message for marker in REFUSED):
         return ("Écriture refusée : donnez le droit d'écriture sur le dossier de l'entrepôt à "
                 "l'utilisateur qui lance l'actualisation, puis relancez.")

@@ -10,10 +10,10 @@ Each public table is written three times into a folder:
 in the two files of ``excel/``, a text starting with ``=``, ``+``, ``-`` or ``@`` is neutralised
 (a leading apostrophe) so that a spreadsheet never runs it as a formula;
 and ``datapackage.json`` (Frictionless Data Package, written here without the frictionless
-library) describes every file and column with the labels of the catalogue (warehouse/catalogue.py, the
-same as ``ref.catalogue``, written after the exports), and the columns
-of an indicator table with the value constraints of its declaration (warehouse/tables.py). A
-masked cell is empty. The folder is built whole by a run, then published in one step (assets/resources.py).
+library) describes every file and column with the labels of the catalogue (warehouse/catalogue.py:
+those ``catalogue`` writes into ``ref.catalogue`` after the exports), and the columns of an
+indicator table with the value constraints of its declaration (warehouse/tables.py). A masked
+cell is empty. The folder is built whole by a run, then published in one step (assets/resources.py).
 """
 
 from __future__ import annotations
